@@ -1,0 +1,126 @@
+package essnap.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.node.Node;
+import org.elasticsearch.plugins.Plugin;
+
+/**
+ * Starts one Elasticsearch node in this JVM (essnap tests only).
+ *
+ * Arguments are node settings, one {@code key=value} each; {@code key=[a,b]} gives a list.
+ * {@code path.home} is required. The node stops when standard input reaches end-of-file
+ * (the parent process went away), on SIGTERM/SIGINT, or if it fails to start (exit code 1).
+ */
+public final class Launcher {
+    /** Network modules that exist as plain jars on Maven Central; the first one found is loaded. */
+    private static final String[] NETWORK_PLUGINS = {
+        "org.elasticsearch.transport.Netty4Plugin",       // Elasticsearch 6.x and 7.x
+    };
+
+    private static final class EmbeddedNode extends Node {
+        EmbeddedNode(Environment environment, Collection<Class<? extends Plugin>> plugins) {
+            super(environment, plugins, true);
+        }
+
+        /** Abstract in Elasticsearch 6.x (the node name is set in the log pattern there); unused in 7.x. */
+        protected void registerDerivedNodeNameWithLogger(String nodeName) {
+        }
+    }
+
+    public static void main(String[] args) {
+        Node node = null;
+        try {
+            Settings settings = parse(args);
+            Path home = Paths.get(settings.get("path.home"));
+            Path config = home.resolve("config");
+            Files.createDirectories(config);
+            Environment environment = new Environment(settings, config);
+            List<Class<? extends Plugin>> plugins = new ArrayList<>();
+            for (String name : NETWORK_PLUGINS) {
+                try {
+                    plugins.add(Class.forName(name).asSubclass(Plugin.class));
+                    break;
+                } catch (ClassNotFoundException e) {
+                    // try the next name
+                }
+            }
+            if (plugins.isEmpty()) {
+                throw new IllegalStateException("no Netty4 network plugin on the classpath: " + Arrays.toString(NETWORK_PLUGINS));
+            }
+            node = new EmbeddedNode(environment, plugins);
+            final Node started = node;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started), "essnap-shutdown"));
+            node.start();
+            System.out.println("essnap-launcher: node started");
+        } catch (Throwable t) {
+            System.out.println("essnap-launcher: node failed to start");
+            t.printStackTrace(System.out);
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        }
+        watchStdin();
+    }
+
+    static Settings parse(String[] args) {
+        Settings.Builder builder = Settings.builder();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected key=value, got [" + arg + "]");
+            }
+            String key = arg.substring(0, eq);
+            String value = arg.substring(eq + 1);
+            if (value.startsWith("[") && value.endsWith("]")) {
+                String inner = value.substring(1, value.length() - 1).trim();
+                builder.putList(key, inner.isEmpty() ? new String[0] : inner.split("\\s*,\\s*"));
+            } else {
+                builder.put(key, value);
+            }
+        }
+        return builder.build();
+    }
+
+    /** Blocks until stdin reaches EOF, then exits (the shutdown hook closes the node). */
+    static void watchStdin() {
+        try {
+            byte[] buffer = new byte[256];
+            while (System.in.read(buffer) != -1) {
+                // ignore input
+            }
+        } catch (IOException e) {
+            // treat like EOF
+        }
+        System.out.println("essnap-launcher: stdin closed, stopping");
+        System.exit(0);
+    }
+
+    static void stop(Node node) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("essnap-launcher: node did not stop in 20s, halting");
+            Runtime.getRuntime().halt(2);
+        }, "essnap-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            node.close();
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+        }
+        System.out.println("essnap-launcher: node stopped");
+    }
+}

@@ -1,0 +1,230 @@
+//! The real-server rules: restore refusals, names, concurrency, pagination, async progress.
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+fn err(r: &Resp) -> (u16, String, String) {
+    let v = r.json();
+    (r.status, v["error"]["type"].as_str().unwrap_or("").to_string(), v["error"]["reason"].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn restore_refusals_on_es_8_12() {
+    let h = demo();
+    let (s, t, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-compatible/_restore", Some(r#"{"indices":"logs-a"}"#)));
+    assert_eq!((s, t.as_str()), (500, "snapshot_restore_exception"));
+    assert!(r.starts_with("[backups:snap-compatible/") && r.contains("] cannot restore index [logs-a] because an open index with same name already exists in the cluster. Either close or delete the existing index or restore the index under a different name by providing a rename pattern and replacement name"), "{r}");
+    let (s, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-compatible/_restore", Some(r#"{"indices":"metrics-old"}"#)));
+    assert_eq!(s, 500);
+    assert!(r.ends_with("cannot restore index [metrics-old] with [2] shards from a snapshot of index [metrics-old] with [1] shards"), "{r}");
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-too-new/_restore", None));
+    assert!(r.ends_with("the snapshot was created with Elasticsearch version [8.15.0] which is higher than the version of this node [8.12.2]"), "{r}");
+    let (s, t, _) = err(&send(&h, "POST", "/_snapshot/backups/snap-legacy-6x/_restore", Some(r#"{"indices":"old-logs"}"#)));
+    assert_eq!((s, t.as_str()), (403, "security_exception"));
+    let ok = send(&h, "POST", "/_snapshot/backups/snap-legacy-6x/_restore?wait_for_completion=true", Some(r#"{"indices":"logs-2021"}"#));
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-from-opensearch/_restore", None));
+    assert!(r.contains("which is higher than the version of this node [8.12.2]"), "{r}");
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-failed/_restore", None));
+    assert!(r.ends_with("unsupported snapshot state [FAILED]"), "{r}");
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-partial/_restore", Some(r#"{"indices":"logs-b","rename_pattern":"(.+)","rename_replacement":"p-$1"}"#)));
+    assert!(r.ends_with("index [logs-b] wasn't fully snapshotted - cannot restore"), "{r}");
+    let ok = send(&h, "POST", "/_snapshot/backups/snap-partial/_restore?wait_for_completion=true", Some(r#"{"indices":"logs-b","partial":true,"rename_pattern":"(.+)","rename_replacement":"p-$1"}"#)).json();
+    assert_eq!(ok["snapshot"]["shards"], json!({"total": 2, "failed": 1, "successful": 1}));
+    let (s, t, r) = err(&send(&h, "POST", "/_snapshot/backups/nope/_restore", None));
+    assert_eq!((s, t.as_str(), r.as_str()), (500, "snapshot_restore_exception", "[backups:nope] snapshot does not exist"));
+    let (s, t, _) = err(&send(&h, "POST", "/_snapshot/nope/x/_restore", None));
+    assert_eq!((s, t.as_str()), (404, "repository_missing_exception"));
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/snap-compatible/_restore", Some(r#"{"indices":"logs-a,logs-b","rename_pattern":".+","rename_replacement":"same"}"#)));
+    assert!(r.contains("are renamed into the same index [same]"), "{r}");
+}
+
+#[test]
+fn restore_closed_index_and_data_stream_with_recovery_progress() {
+    let h = demo();
+    // orders is closed with the same shard count: restore over it works
+    let r = send(&h, "POST", "/_snapshot/backups/snap-compatible/_restore", Some(r#"{"indices":"orders,logs-app","include_aliases":false}"#));
+    assert_eq!(r.json(), json!({"accepted": true}));
+    let rec = get(&h, "/orders/_recovery").json();
+    let sh = &rec["orders"]["shards"][0];
+    assert_eq!(sh["type"], "SNAPSHOT");
+    assert_eq!(sh["stage"], "INDEX");
+    assert_eq!(sh["source"]["repository"], "backups");
+    assert_eq!(sh["source"]["snapshot"], "snap-compatible");
+    assert!(sh["source"]["restoreUUID"].is_string());
+    assert_eq!(get(&h, "/_recovery?active_only=true").json().as_object().unwrap().len(), 2);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let rec = get(&h, "/orders/_recovery").json();
+    assert_eq!(rec["orders"]["shards"][0]["stage"], "DONE");
+    assert_eq!(rec["orders"]["shards"][0]["index"]["size"]["percent"], "100.0%");
+    assert_eq!(get(&h, "/_recovery?active_only=true").json(), json!({}));
+    let cat = get(&h, "/_cat/indices/orders?format=json").json();
+    assert_eq!(cat[0]["status"], "open");
+    assert_eq!(get(&h, "/_data_stream/logs-app").json()["data_streams"][0]["name"], "logs-app");
+}
+
+#[test]
+fn java_style_rename_groups() {
+    let h = demo();
+    let ok = send(&h, "POST", "/_snapshot/backups/snap-compatible/_restore?wait_for_completion=true", Some(r#"{"indices":"logs-*","rename_pattern":"logs-(.+)","rename_replacement":"restored_$1a"}"#)).json();
+    let mut names: Vec<String> = ok["snapshot"]["indices"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(names, vec!["restored_aa", "restored_ba"]);
+    let settings = get(&h, "/restored_aa/_settings?flat_settings=true").json();
+    assert_eq!(settings["restored_aa"]["settings"]["index.version.created"], "8100099");
+}
+
+#[test]
+fn opensearch_rules() {
+    let h = opensearch();
+    let (_, _, r) = err(&send(&h, "POST", "/_snapshot/backups/os-snap-too-new/_restore", Some(r#"{"indices":"logs-a","rename_pattern":"(.+)","rename_replacement":"x-$1"}"#)));
+    assert!(r.ends_with("the snapshot was created with OpenSearch version [3.1.0] which is higher than the version of this node [2.19.1]"), "{r}");
+    assert_eq!(send(&h, "POST", "/_snapshot/backups/es-7-10-snap/_restore?wait_for_completion=true", None).status, 200);
+    let (s, t, _) = err(&send(&h, "POST", "/_snapshot/backups/es-7-17-snap/_restore", None));
+    assert_eq!((s, t.as_str()), (500, "snapshot_restore_exception"));
+    let r = send(&h, "POST", "/_snapshot/backups/es-6-snap/_restore", None);
+    let v = r.json();
+    assert!(v["error"]["reason"].as_str().unwrap().contains("because it cannot be upgraded"), "{}", r.text);
+    assert!(v["error"]["caused_by"]["reason"].as_str().unwrap().contains("minimum compatible version is [7.0.0]"));
+    // masked version ids, cluster_manager_timeout accepted, master_timeout deprecated but accepted
+    let g = get(&h, "/_snapshot/backups/os-snap-1?cluster_manager_timeout=30s").json();
+    assert_eq!(g["snapshots"][0]["version_id"], 0x0800_0000u64 ^ 2_170_099);
+    assert!(g.get("total").is_none());
+    let r = get(&h, "/_snapshot/backups/os-snap-1?master_timeout=30s");
+    assert_eq!(r.status, 200);
+    assert!(r.header("warning").unwrap().contains("master_timeout"));
+    let (s, _, r) = err(&get(&h, "/_snapshot/backups/_all?size=2&sort=name"));
+    assert_eq!((s, r.as_str()), (400, "request [/_snapshot/backups/_all] contains unrecognized parameters: [size], [sort]"));
+    // and Elasticsearch rejects cluster_manager_timeout
+    let es = demo();
+    assert_eq!(get(&es, "/_snapshot/backups/snap-compatible?cluster_manager_timeout=1s").status, 400);
+}
+
+#[test]
+fn snapshot_names_and_duplicates() {
+    let h = demo();
+    for (name, why) in [
+        ("Upper", "must be lowercase"),
+        ("_x", "must not start with '_'"),
+        ("a%20b", "must not contain whitespace"),
+        ("a%2Cb", "must not contain ','"),
+        ("a%23b", "must not contain '#'"),
+        ("a%3Fb", "must not contain the following characters [\\, /, *, ?, \", <, >, |, ,]"),
+    ] {
+        let r = send(&h, "PUT", &format!("/_snapshot/backups/{name}"), None);
+        let (s, t, reason) = err(&r);
+        assert_eq!((s, t.as_str()), (400, "invalid_snapshot_name_exception"), "{name}");
+        assert!(reason.ends_with(why), "{name}: {reason}");
+    }
+    let (_, _, r) = err(&send(&h, "PUT", "/_snapshot/backups/snap-compatible", None));
+    assert_eq!(r, "[backups:snap-compatible] Invalid snapshot name [snap-compatible], snapshot with the same name already exists");
+    // date math
+    let r = send(&h, "PUT", "/_snapshot/backups/%3Csnap-%7Bnow%2Fd%7D%3E?wait_for_completion=true", None).json();
+    let name = r["snapshot"]["snapshot"].as_str().unwrap().to_string();
+    assert!(name.starts_with("snap-20") && name.len() == "snap-2026.01.01".len(), "{name}");
+    let (s, t, _) = err(&send(&h, "PUT", "/_snapshot/backups/x?wait_for_completion=true", Some(r#"{"indices":"missing_1"}"#)));
+    assert_eq!((s, t.as_str()), (404, "index_not_found_exception"));
+    let (s, t, _) = err(&send(&h, "PUT", "/_snapshot/nope/x", None));
+    assert_eq!((s, t.as_str()), (404, "repository_missing_exception"));
+}
+
+#[test]
+fn async_snapshot_progresses_and_concurrency_before_7_7() {
+    let h = demo();
+    assert_eq!(send(&h, "PUT", "/_snapshot/backups/live", Some(r#"{"indices":"logs-*"}"#)).json(), json!({"accepted": true}));
+    let cur = get(&h, "/_snapshot/backups/_current").json();
+    assert_eq!(cur["snapshots"][0]["state"], "IN_PROGRESS");
+    let st = get(&h, "/_snapshot/_status").json();
+    assert_eq!(st["snapshots"][0]["state"], "STARTED");
+    let (_, _, r) = err(&send(&h, "PUT", "/_snapshot/backups/live", None));
+    assert!(r.ends_with("snapshot with the same name is already in-progress"), "{r}");
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let done = get(&h, "/_snapshot/backups/live").json();
+    assert_eq!(done["snapshots"][0]["state"], "SUCCESS");
+    assert_eq!(get(&h, "/_snapshot/_status").json(), json!({"snapshots": []}));
+
+    let old = sandbox(r#"{"cluster":{"distribution":"elasticsearch","version":"6.8.23"},"indices":[{"name":"a"}],
+        "repositories":[{"name":"slow","type":"fs","settings":{"location":"x"}}]}"#);
+    assert_eq!(send(&old, "PUT", "/_snapshot/slow/slow-1", None).status, 200);
+    let (s, t, r) = err(&send(&old, "PUT", "/_snapshot/slow/slow-2", None));
+    assert_eq!((s, t.as_str(), r.as_str()), (503, "concurrent_snapshot_execution_exception", "[slow:slow-2]  a snapshot is already running"));
+}
+
+#[test]
+fn pagination_over_2000_snapshots() {
+    let h = demo();
+    let mut seen = 0;
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let url = match &after {
+            Some(a) => format!("/_snapshot/nightly/_all?size=500&sort=name&after={a}"),
+            None => "/_snapshot/nightly/_all?size=500&sort=name".to_string(),
+        };
+        let v = get(&h, &url).json();
+        assert_eq!(v["total"], 2000);
+        seen += v["snapshots"].as_array().unwrap().len();
+        pages += 1;
+        assert_eq!(v["remaining"].as_u64().unwrap() as usize, 2000 - seen);
+        match v["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!((seen, pages), (2000, 4));
+    let v = get(&h, "/_snapshot/nightly/nightly-1*?size=3&offset=2&order=desc&sort=start_time").json();
+    assert_eq!(v["snapshots"][0]["snapshot"], "nightly-1997");
+    let v = get(&h, "/_snapshot/nightly/_all?verbose=false").json();
+    assert!(v["snapshots"][0].get("version").is_none() && v["snapshots"][0].get("shards").is_none());
+    assert_eq!(get(&h, "/_snapshot/nightly/_all?verbose=false&size=2").status, 400);
+    assert_eq!(get(&h, "/_snapshot/nightly/_all?sort=bogus").status, 400);
+    let v = get(&h, "/_snapshot/backups,nightly/snap-*,nightly-0001?sort=repository&size=1").json();
+    assert_eq!(v["total"], 7);
+    let v = get(&h, "/_snapshot/nightly/_all?slm_policy_filter=nightly&size=1").json();
+    assert_eq!(v["total"], 2000);
+    let v = get(&h, "/_snapshot/nightly/_all?from_sort_value=nightly-1990&sort=name").json();
+    assert_eq!(v["total"], 11);
+}
+
+#[test]
+fn delete_clone_repositories() {
+    let h = demo();
+    assert_eq!(send(&h, "PUT", "/_snapshot/backups/snap-compatible/_clone/copy", Some(r#"{"indices":"logs-*"}"#)).json(), json!({"acknowledged": true}));
+    assert_eq!(get(&h, "/_snapshot/backups/copy").json()["snapshots"][0]["indices"].as_array().unwrap().len(), 2);
+    let (s, t, _) = err(&send(&h, "DELETE", "/_snapshot/backups/nope", None));
+    assert_eq!((s, t.as_str()), (404, "snapshot_missing_exception"));
+    assert_eq!(send(&h, "DELETE", "/_snapshot/nightly/nightly-00*,nightly-1999", None).status, 200);
+    assert_eq!(get(&h, "/_snapshot/nightly/_all?size=1").json()["total"], 2000 - 99 - 1);
+    // repositories: create/get wildcards/delete; re-registering the same location shows the same snapshots
+    assert_eq!(send(&h, "PUT", "/_snapshot/again", Some(r#"{"type":"fs","settings":{"location":"/mnt/backups"}}"#)).status, 200);
+    assert_eq!(get(&h, "/_snapshot/again/copy").status, 200);
+    let all = get(&h, "/_snapshot/_all").json();
+    assert_eq!(all.as_object().unwrap().len(), 3);
+    assert_eq!(get(&h, "/_snapshot/ba*,again").json().as_object().unwrap().len(), 2);
+    let (s, t, _) = err(&send(&h, "PUT", "/_snapshot/bad", Some(r#"{"type":"fs"}"#)));
+    assert_eq!((s, t.as_str()), (500, "repository_exception"));
+    let (s, t, _) = err(&send(&h, "PUT", "/_snapshot/bad", None));
+    assert_eq!((s, t.as_str()), (400, "parse_exception"));
+    assert_eq!(send(&h, "DELETE", "/_snapshot/again", None).status, 200);
+    assert_eq!(get(&h, "/_snapshot/again").status, 404);
+    assert_eq!(send(&h, "POST", "/_snapshot/backups/_verify", None).json()["nodes"].as_object().unwrap().len(), 1);
+    // close/open with wildcards and _all
+    let closed = send(&h, "POST", "/logs-*/_close", None).json();
+    assert_eq!(closed["indices"].as_object().unwrap().len(), 2);
+    assert_eq!(send(&h, "POST", "/logs-*/_open", None).status, 200);
+    assert_eq!(send(&h, "POST", "/nope/_close", None).status, 404);
+}
+
+#[test]
+fn unknown_endpoints_like_the_real_server() {
+    let h = demo();
+    let r = get(&h, "/_nope/a/b");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "no handler found for uri [/_nope/a/b] and method [GET]");
+    let r = send(&h, "DELETE", "/_cat/indices", None);
+    assert_eq!(r.status, 405);
+    assert_eq!(r.json()["error"], "Incorrect HTTP method for uri [/_cat/indices] and method [DELETE], allowed: [GET]");
+    assert_eq!(r.header("x-elastic-product"), Some("Elasticsearch"));
+}

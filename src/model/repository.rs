@@ -1,0 +1,61 @@
+//! Repository listing, verification and cleanup.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::lenient;
+
+/// `GET /_snapshot`: repository name → definition.
+pub type Repositories = BTreeMap<String, RepositoryInfo>;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepositoryInfo {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Elasticsearch 7.12+.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Settings as the cluster reports them (values are usually strings: `"compress": "true"`).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub settings: Map<String, Value>,
+}
+
+impl RepositoryInfo {
+    /// A setting as text, whatever JSON type the cluster used.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        match self.settings.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            v => Some(v.to_string()),
+        }
+    }
+}
+
+/// `POST /_snapshot/{repository}/_verify`: the nodes that could use the repository.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VerifyResult {
+    #[serde(default)]
+    pub nodes: BTreeMap<String, VerifiedNode>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VerifiedNode {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `POST /_snapshot/{repository}/_cleanup`
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CleanupResult {
+    pub results: CleanupCounts,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CleanupCounts {
+    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    pub deleted_bytes: u64,
+    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    pub deleted_blobs: u64,
+}
