@@ -20,10 +20,13 @@ pub mod api;
 pub mod compat;
 pub mod connection;
 pub mod dialect;
+pub mod ece;
 pub mod error;
+pub mod machine;
 mod lenient;
 pub mod model;
 pub mod names;
+pub mod plan;
 pub mod request;
 pub mod version;
 

@@ -141,6 +141,6 @@ pub(crate) fn encode_query_value(s: &str) -> String {
     utf8_percent_encode(s, QUERY).to_string()
 }
 
-pub(crate) fn decode_component(s: &str) -> String {
+pub fn decode_component(s: &str) -> String {
     percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }

@@ -205,3 +205,38 @@ fn server_refusals_map_back_to_rules() {
     let e = ApiError::from_response(&Response::new(500, body.to_vec()));
     assert_eq!(essnap::compat::rule_for_error(&e), Some(rules::SNAPSHOT_NOT_NEWER));
 }
+
+/// The cross-version matrix written by `cargo xtask cluster matrix` on real nodes: for every
+/// cell, essnap's pre-flight verdict agrees with what the server did.
+#[test]
+fn verdicts_agree_with_real_nodes() {
+    use essnap::{ApiError, ErrorCode, Response};
+    let path = common::repo_dir().join("tests/fixtures/real/compat-matrix.json");
+    let cells: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(cells.len() >= 12, "{} cells", cells.len());
+    let side = |d: &serde_json::Value, v: &serde_json::Value| {
+        let v = v.as_str().unwrap();
+        if d == "opensearch" { Side::os(v) } else { Side::es(v) }
+    };
+    for c in &cells {
+        let cluster = side(&c["cluster_dist"], &c["cluster_version"]);
+        let snapshot = side(&c["snapshot_dist"], &c["snapshot_version"]);
+        let restored = c["outcome"] == "restored";
+        // The matrix's index was created by the version that took the snapshot.
+        let exact = check_index(&cluster, &snapshot, "m-src", Some(&snapshot));
+        assert_eq!(exact.is_restorable(), restored, "{snapshot} into {cluster}: {}", exact.reason);
+        let pre = check_snapshot(&cluster, &snapshot);
+        if restored {
+            assert!(pre.is_restorable(), "{snapshot} into {cluster}: {}", pre.reason);
+        } else {
+            assert_eq!(pre.kind, VerdictKind::Incompatible, "{snapshot} into {cluster}: {}", pre.reason);
+            assert!(pre.certain);
+            // The server's own refusal, decoded: version refusals are recognised as such.
+            let body = serde_json::json!({"error": {"type": c["error_type"], "reason": c["reason"]}, "status": c["http_status"]});
+            let e = ApiError::from_response(&Response::new(c["http_status"].as_u64().unwrap() as u16, serde_json::to_vec(&body).unwrap()));
+            if c["error_type"] == "snapshot_restore_exception" {
+                assert_eq!(e.code, ErrorCode::RestoreIncompatibleVersion, "{}", e.message);
+            }
+        }
+    }
+}

@@ -30,6 +30,8 @@ const CASES: &[(u16, &str, &str, ErrorCode)] = &[
     (500, "snapshot_restore_exception", "[backups:snap-new] the snapshot was created with Elasticsearch version [8.15.0] which is higher than the version of this node [8.12.2]", ErrorCode::RestoreIncompatibleVersion),
     (500, "snapshot_restore_exception", "[backups:snap-os] the snapshot was created with OpenSearch version [2.19.1] which is higher than the version of this node [2.11.0]", ErrorCode::RestoreIncompatibleVersion),
     (500, "snapshot_restore_exception", "[backups:snap-1] cannot restore, restore is already running", ErrorCode::RestoreFailed),
+    (500, "snapshot_restore_exception", "[backups:nope] snapshot does not exist", ErrorCode::SnapshotMissing),
+    (403, "security_exception", "current license is non-compliant for [archive]", ErrorCode::RestoreIncompatibleVersion),
     (500, "snapshot_exception", "[snap-3] failed to create snapshot successfully, 1 out of 5 total shards failed", ErrorCode::SnapshotFailed),
     (500, "repository_verification_exception", "[backups] path [x] is not accessible on master node", ErrorCode::RepositoryVerificationFailed),
     (500, "repository_conflict_exception", "[backups] trying to modify or unregister repository that is currently used", ErrorCode::RepositoryInUse),
@@ -75,7 +77,8 @@ fn status_only_answers_map_by_status() {
         (403, b"Forbidden", ErrorCode::Forbidden, "Forbidden"),
         (408, b"", ErrorCode::Timeout, "empty"),
         (429, b"Too Many Requests", ErrorCode::RateLimited, "Too Many"),
-        (400, b"{\"error\":\"no handler found for uri [/_snapshot/x/y/z] and method [GET]\",\"status\":400}", ErrorCode::BadRequest, "no handler found"),
+        (400, b"{\"error\":\"no handler found for uri [/_snapshot/x/y/z] and method [GET]\",\"status\":400}", ErrorCode::NotFound, "no handler found"),
+        (405, b"{\"error\":\"Incorrect HTTP method for uri [/_data_stream] and method [GET], allowed: [POST]\",\"status\":405}", ErrorCode::NotFound, "Incorrect HTTP method"),
         (500, b"{\"error\":{\"truncated", ErrorCode::ServerError, "truncated"),
         (302, b"<html>moved</html>", ErrorCode::InvalidResponse, "HTML"),
     ];
@@ -143,10 +146,37 @@ fn retry_advice_follows_what_the_server_did() {
     assert!(!ApiError::new(ErrorCode::GatewayTimeout, Some(504), "x").is_retryable());
 }
 
+/// (status, ECE code, expected code): both generations (tests/ece.rs covers header/body combinations).
+const ECE_CASES: &[(u16, &str, ErrorCode)] = &[
+    (404, "clusters.cluster_not_found", ErrorCode::EceClusterNotFound),
+    (404, "deployments.deployment_not_found", ErrorCode::EceDeploymentNotFound),
+    (401, "clusters.snapshot.invalid_credentials", ErrorCode::EceInvalidCredentials),
+    (449, "root.unauthorized.rbac.elevated_permissions_required", ErrorCode::EceElevatedPermissionsRequired),
+    (449, "root.needs_elevated_permissions", ErrorCode::EceElevatedPermissionsRequired),
+    (500, "clusters.snapshot.failed", ErrorCode::EceSnapshotFailed),
+    (409, "clusters.snapshot.name_conflict", ErrorCode::SnapshotAlreadyExists),
+    (404, "clusters.snapshot.repository_not_found", ErrorCode::RepositoryMissing),
+    (500, "clusters.some.future_code", ErrorCode::Other),
+];
+
+#[test]
+fn each_ece_code_maps_to_its_code() {
+    for &(status, ece, code) in ECE_CASES {
+        let body = json!({"errors": [{"code": ece, "message": "m"}]});
+        let e = ApiError::from_response(&Response::new(status, serde_json::to_vec(&body).unwrap()));
+        assert_eq!(e.code, code, "{ece}");
+        assert_eq!(e.source_codes, [ece]);
+    }
+}
+
 #[test]
 fn every_code_is_exercised_and_documented() {
     let mut seen: BTreeSet<&str> = CASES.iter().map(|c| c.3.as_str()).collect();
+    seen.extend(ECE_CASES.iter().map(|c| c.2.as_str()));
     seen.extend(["bad_gateway", "gateway_timeout", "not_found", "invalid_response"]);
+    // Set by essnap itself (tests/ece.rs: the fallback decision) or by the host when no answer
+    // arrived (transport failures); tests/catalogue.rs checks they are catalogued.
+    seen.extend(["ece_endpoint_removed", "connection_failed", "connection_dropped", "tls_error", "cors_blocked", "aborted"]);
     for code in ErrorCode::ALL {
         assert!(seen.contains(code.as_str()), "no test for {code}");
         assert_eq!(ErrorCode::from_str(code.as_str()), Some(*code));

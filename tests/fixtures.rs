@@ -22,20 +22,24 @@ const NOT_DECODED: &[(&str, &str)] = &[
     ("slm.start", "SLM policies are out of scope"),
 ];
 
-fn check_file(path: &PathBuf, skipped: &mut BTreeSet<String>) -> bool {
+/// `strict`: every API must be decoded or listed in NOT_DECODED (official examples). Real-node
+/// captures also hold the set-up calls of the capture script (create index, index documents).
+fn check_file(path: &PathBuf, skipped: &mut BTreeSet<String>, strict: bool) -> bool {
     let Some(name) = parse_fixture_name(path) else { return false };
     let body = std::fs::read(path).unwrap();
     let resp = Response::new(name.status, body.clone());
     let shown = path.display();
-    if name.is_error {
+    if name.is_error || name.status >= 400 {
         let err = ApiError::from_response(&resp);
         assert_ne!(err.code, ErrorCode::Other, "{shown}: error not classified: {err}");
-        assert_eq!(err.server_type.as_deref(), Some(name.case.as_str()), "{shown}: error type");
+        if name.case.ends_with("_exception") {
+            assert_eq!(err.server_type.as_deref(), Some(name.case.as_str()), "{shown}: error type");
+        }
         assert!(!err.message.is_empty(), "{shown}: empty message");
         return true;
     }
     if !DECODABLE.contains(&name.api.as_str()) {
-        assert!(NOT_DECODED.iter().any(|(a, _)| *a == name.api), "{shown}: API {} has no decoder and no reason to skip it", name.api);
+        assert!(!strict || NOT_DECODED.iter().any(|(a, _)| *a == name.api), "{shown}: API {} has no decoder and no reason to skip it", name.api);
         skipped.insert(name.api.clone());
         return false;
     }
@@ -55,7 +59,7 @@ fn official_examples_decode_and_reencode() {
     let mut checked = 0;
     let mut skipped = BTreeSet::new();
     for f in files_below(&dir.join("es")).into_iter().chain(files_below(&dir.join("opensearch"))) {
-        if f.extension().is_some_and(|e| e == "json") && check_file(&f, &mut skipped) {
+        if f.extension().is_some_and(|e| e == "json") && check_file(&f, &mut skipped, true) {
             checked += 1;
         }
     }
@@ -68,9 +72,10 @@ fn official_examples_decode_and_reencode() {
 fn real_node_bodies_decode_and_reencode() {
     let dir = repo_dir().join("tests/fixtures/real");
     let mut skipped = BTreeSet::new();
-    let checked = files_below(&dir).iter().filter(|f| check_file(f, &mut skipped)).count();
-    // The refresh command (`cargo xtask cluster capture`) writes these; once present, all must pass.
-    eprintln!("checked {checked} real-node bodies");
+    let checked = files_below(&dir).iter().filter(|f| check_file(f, &mut skipped, false)).count();
+    // Written by the refresh command (`cargo xtask cluster capture`); every one must pass.
+    eprintln!("checked {checked} real-node bodies; set-up calls not decoded: {skipped:?}");
+    assert!(checked >= 50, "only {checked} real-node bodies found under {}", dir.display());
 }
 
 #[test]

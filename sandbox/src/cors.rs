@@ -47,14 +47,13 @@ impl Cors {
 
     pub fn decorate(&self, req: &Request, resp: &mut Response) {
         let Some(origin) = req.header("origin") else { return };
-        if let Some(a) = self.allowed(origin) {
-            if !resp.headers.iter().any(|(k, _)| k == "access-control-allow-origin") {
+        if let Some(a) = self.allowed(origin)
+            && !resp.headers.iter().any(|(k, _)| k == "access-control-allow-origin") {
                 if a != "*" {
                     resp.headers.push(("vary".into(), "Origin".into()));
                     resp.headers.push(("access-control-allow-credentials".into(), "true".into()));
                 }
                 resp.headers.push(("access-control-allow-origin".into(), a));
             }
-        }
     }
 }

@@ -79,11 +79,10 @@ impl ApiError {
             for (k, v) in &e.extra {
                 parts.push(format!("{}:{}", Value::String(k.clone()), v));
             }
-            if with_cause {
-                if let Some(c) = &e.caused_by {
+            if with_cause
+                && let Some(c) = &e.caused_by {
                     parts.push(format!("\"caused_by\":{}", obj(c, true, None)));
                 }
-            }
             format!("{{{}}}", parts.join(","))
         }
         format!("{{\"error\":{},\"status\":{}}}", obj(self, true, Some(self)), self.status)

@@ -69,11 +69,10 @@ fn star() -> String {
 
 impl FaultSpec {
     pub fn validate(&self) -> Result<(), String> {
-        if let Some(p) = self.probability {
-            if !(0.0..=1.0).contains(&p) {
+        if let Some(p) = self.probability
+            && !(0.0..=1.0).contains(&p) {
                 return Err(format!("probability: must be between 0 and 1, got [{p}]"));
             }
-        }
         match self.action {
             Action::Latency => {
                 let ms = self.ms.ok_or("ms: required for action [latency]")?;

@@ -179,16 +179,14 @@ impl Seed {
             Version::parse(v).ok_or_else(|| format!("{field}: invalid version [{v}], expected MAJOR.MINOR.PATCH"))
         };
         let cluster_v = ver("cluster.version", &self.cluster.version)?;
-        if let Some(n) = &self.cluster.name {
-            if n.is_empty() {
+        if let Some(n) = &self.cluster.name
+            && n.is_empty() {
                 return Err("cluster.name: must not be empty".into());
             }
-        }
-        if let Some(e) = &self.ece {
-            if !e.is_null() {
+        if let Some(e) = &self.ece
+            && !e.is_null() {
                 return Err("ece: ECE emulation is reserved for a later version; remove the field".into());
             }
-        }
         if let Some(a) = &self.auth {
             for (i, u) in a.users.iter().enumerate() {
                 if u.username.is_empty() || u.username.contains(':') {
@@ -269,11 +267,10 @@ impl Seed {
                         return Err(format!("{g}.indices[{k}].shards: must be between 1 and 1024"));
                     }
                 }
-                if let Some(t) = &s.start_time {
-                    if crate::util::parse_iso(t).is_none() {
+                if let Some(t) = &s.start_time
+                    && crate::util::parse_iso(t).is_none() {
                         return Err(format!("{g}.start_time: invalid date [{t}], expected e.g. 2026-01-01T00:00:00Z"));
                     }
-                }
             }
             if let Some(gen_) = &r.generate {
                 let g = format!("{f}.generate");

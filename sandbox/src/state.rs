@@ -431,12 +431,11 @@ impl State {
         };
         let exprs: Vec<String> = if exprs.is_empty() { vec!["_all".into()] } else { exprs.to_vec() };
         for e in &exprs {
-            if let Some(neg) = e.strip_prefix('-') {
-                if !out.is_empty() {
+            if let Some(neg) = e.strip_prefix('-')
+                && !out.is_empty() {
                     out.retain(|n| !crate::util::simple_match(neg, n));
                     continue;
                 }
-            }
             if e == "_all" || e == "*" {
                 for i in self.indices.values().filter(|i| include(i) && !i.hidden) {
                     push(&mut out, &i.name);

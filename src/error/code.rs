@@ -105,6 +105,28 @@ codes! {
         "the cluster failed with an internal error; read the server's message and the cluster logs";
     InvalidResponse = "invalid_response", No,
         "the answer was not what an Elasticsearch or OpenSearch cluster sends (a proxy page, a truncated body, another service at this URL?); check the URL and any proxy in between";
+    ConnectionFailed = "connection_failed", Safe,
+        "could not connect to the cluster (refused, unknown host or unreachable); the request was not sent — check the URL and that the cluster is up";
+    ConnectionDropped = "connection_dropped", CheckFirst,
+        "the connection closed before an answer arrived; the cluster may still have done the work — check its state before retrying";
+    TlsError = "tls_error", No,
+        "the TLS handshake failed: check https vs http, and pass the cluster's CA certificate (--ca-cert) if it is self-signed";
+    CorsBlocked = "cors_blocked", No,
+        "the browser blocked the request (CORS): set http.cors.enabled: true, http.cors.allow-origin to this page's origin and http.cors.allow-headers to include Authorization, Content-Type on the cluster";
+    Aborted = "aborted", CheckFirst,
+        "the operation was cancelled; a request already sent may still complete on the cluster — check its state";
+    EceClusterNotFound = "ece_cluster_not_found", No,
+        "ECE does not know this Elasticsearch cluster id: copy the cluster id (not the deployment id or its name) from the ECE UI or `GET /api/v1/clusters/elasticsearch`";
+    EceDeploymentNotFound = "ece_deployment_not_found", No,
+        "ECE does not know this deployment or resource: check the deployment id and the Elasticsearch ref_id (`main-elasticsearch`, or `_main` when there is only one)";
+    EceInvalidCredentials = "ece_invalid_credentials", No,
+        "the snapshot repository credentials in the request were refused: fix the repository username and password, or leave both out to use the repository's defaults";
+    EceElevatedPermissionsRequired = "ece_elevated_permissions_required", No,
+        "ECE wants elevated permissions (HTTP 449) for this call: elevate the session (`POST /api/v1/users/auth/_elevate`) or use an API key of a user with the needed role, then try again";
+    EceSnapshotFailed = "ece_snapshot_failed", CheckFirst,
+        "ECE failed to take the snapshot and may have started it anyway: list the repository's snapshots (through the deployment proxy) before trying again, and read the deployment's activity log in ECE";
+    EceEndpointRemoved = "ece_endpoint_removed", No,
+        "this ECE no longer has the deprecated clusters API (removed in ECE 3.0 / MS-68): give the deployment id (--deployment-id) so essnap takes the snapshot through the deployment proxy with the Elasticsearch snapshot API";
     Other = "other", No,
         "read the server's message; this error has no specific advice yet";
 }

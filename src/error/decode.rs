@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ApiError, ErrorCode, excerpt};
+use super::{ApiError, ErrorCode, ece_code, excerpt};
 use crate::request::Response;
 
 /// One link of a `caused_by` chain or one `root_cause` entry.
@@ -30,6 +30,7 @@ impl ApiError {
             .map(|h| h.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect::<Vec<_>>())
             .unwrap_or_default();
         let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
+        let is_es_envelope = matches!(json, Some(Value::Object(ref o)) if o.contains_key("error"));
         let mut err = match json {
             Some(Value::Object(ref o)) if o.contains_key("error") => from_es_envelope(status, &o["error"]),
             Some(Value::Object(ref o)) if o.get("errors").is_some_and(Value::is_array) => {
@@ -49,6 +50,11 @@ impl ApiError {
             if err.server_type.is_none() || err.server_type.as_deref() != err.source_codes.first().map(String::as_str) {
                 err.server_type = err.source_codes.first().cloned();
             }
+        }
+        // ECE codes decide the code: the first known one, header codes first (so the header
+        // wins). Codes ECE documents nowhere we know are kept verbatim under `other`.
+        if !err.source_codes.is_empty() && !is_es_envelope {
+            err.code = err.source_codes.iter().find_map(|c| ece_code(c)).unwrap_or(ErrorCode::Other);
         }
         err
     }
@@ -98,6 +104,7 @@ fn from_es_envelope(status: u16, error: &Value) -> ApiError {
     let code = candidates
         .iter()
         .find_map(|(k, r)| classify(k, r, status))
+        .or_else(|| unknown_endpoint(&reason))
         .unwrap_or_else(|| by_status(status));
     let message = if reason.is_empty() {
         kind.clone().unwrap_or_else(|| format!("HTTP {status} with an empty error"))
@@ -192,6 +199,9 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
         "resource_already_exists_exception" => IndexAlreadyExists,
         "invalid_index_name_exception" => InvalidIndexName,
         "security_exception" if status == 401 => Unauthorized,
+        "security_exception" if status == 403 && r.contains("license is non-compliant for [archive]") => {
+            RestoreIncompatibleVersion
+        }
         "security_exception" if status == 403 => Forbidden,
         "es_rejected_execution_exception" | "opensearch_rejected_execution_exception" | "circuit_breaking_exception" => {
             RateLimited
@@ -213,8 +223,18 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
     })
 }
 
+/// Older clusters answer an endpoint they don't have (clone before 7.10, data streams before 7.9)
+/// with a plain-string error.
+fn unknown_endpoint(reason: &str) -> Option<ErrorCode> {
+    (reason.starts_with("no handler found for uri") || reason.starts_with("Incorrect HTTP method for uri"))
+        .then_some(ErrorCode::NotFound)
+}
+
 fn restore_code(reason: &str) -> ErrorCode {
-    if reason.contains("open index with same name") {
+    // Restoring a snapshot that is not there: a 500, not a 404 (real nodes).
+    if reason.contains("snapshot does not exist") {
+        ErrorCode::SnapshotMissing
+    } else if reason.contains("open index with same name") {
         ErrorCode::RestoreConflictOpenIndex
     } else if reason.contains("shards from a snapshot of index") {
         ErrorCode::RestoreShardCountMismatch
@@ -236,6 +256,8 @@ fn is_version_refusal(reason: &str) -> bool {
         "is incompatible with",
         "was created with version",
         "created in version",
+        // OpenSearch 2.x on an index created by Elasticsearch 6.x (seen on real nodes).
+        "because it cannot be upgraded",
     ]
     .iter()
     .any(|p| reason.contains(p))
@@ -247,7 +269,7 @@ fn by_status(status: u16) -> ErrorCode {
         400 => BadRequest,
         401 => Unauthorized,
         403 => Forbidden,
-        404 | 410 => NotFound,
+        404 | 405 | 410 => NotFound,
         408 => Timeout,
         429 => RateLimited,
         502 => BadGateway,

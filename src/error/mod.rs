@@ -4,9 +4,11 @@
 //! Every `ApiError` carries a stable [`ErrorCode`], the server's own words, a hint that says
 //! what to do, and [`RetryAdvice`] for requests with side effects.
 
+mod catalogue;
 mod code;
 mod decode;
 
+pub use catalogue::{CatalogueEntry, Origin, SourceCode, catalogue, catalogue_markdown, ece_code};
 pub use code::{ErrorCode, RetryAdvice};
 pub use decode::Cause;
 

@@ -127,9 +127,35 @@ pub struct SnapshotInfo {
     pub failures: Option<Vec<ShardFailure>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<ShardCounts>,
+    /// Per-index shard counts and sizes, with `index_details=true` (Elasticsearch 7.13+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_details: Option<std::collections::BTreeMap<String, IndexDetails>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    pub shard_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    pub size_in_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    pub max_segments_per_shard: Option<u32>,
 }
 
 impl SnapshotInfo {
+    /// Primary shard count of an index in the snapshot, when `index_details` reported it.
+    pub fn shard_count(&self, index: &str) -> Option<u32> {
+        self.index_details.as_ref()?.get(index)?.shard_count
+    }
+
+    /// Indices that failed to snapshot (their shards are missing in a PARTIAL snapshot).
+    pub fn failed_indices(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.failures.iter().flatten().filter_map(|f| f.index.as_deref()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The version that wrote the snapshot, from `version_id` (exact, and the only field that
     /// tells OpenSearch apart) or else `version`.
     pub fn version(&self) -> Option<Version> {

@@ -2,6 +2,8 @@
 //! names map to APIs, and a lenient JSON comparison.
 #![allow(dead_code)]
 
+pub mod fake;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -56,15 +58,18 @@ pub fn parse_fixture_name(file: &Path) -> Option<FixtureName> {
     if is_error {
         head = &head[1..];
     }
-    if matches!(head.first(), Some(&"es-spec") | Some(&"docs-content")) {
-        head = &head[1..];
+    // The API is the last one or two words before the status (`info`, `snapshot.get`); anything
+    // before it names the source (`es-spec`, `opensearch-2.19.1.from.elasticsearch-7.17.29`).
+    const NAMESPACES: &[&str] = &["snapshot", "indices", "cat", "cluster", "slm", "nodes"];
+    let n = head.len();
+    if n >= 2 && NAMESPACES.contains(&head[n - 2]) {
+        head = &head[n - 2..];
+    } else if n >= 1 {
+        head = &head[n - 1..];
     }
-    Some(FixtureName {
-        api: head.join("."),
-        status: tokens[si].parse().ok()?,
-        is_error,
-        case: tokens[si + 1..].join("."),
-    })
+    // Error files: `error.<api>.<status>.<error type>[.<variant>]`.
+    let case = if is_error { tokens.get(si + 1).map(|t| t.to_string()).unwrap_or_default() } else { tokens[si + 1..].join(".") };
+    Some(FixtureName { api: head.join("."), status: tokens[si].parse().ok()?, is_error, case })
 }
 
 /// Scalars that mean the same: `"1393245486349"` = `1393245486349`, `"87.1%"` = `87.1`, `"true"` = `true`.

@@ -144,8 +144,8 @@ pub fn health(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Some(other) => return Err(ApiError::illegal_argument(format!("unknown cluster health status [{other}]"))),
     };
     let (status, mut body) = health_body(ctx, &names, ctx.now);
-    if let Some(w) = wanted {
-        if rank(&status) > w {
+    if let Some(w) = wanted
+        && rank(&status) > w {
             // time-driven state: look ahead to when recoveries finish (bounded by the default 30s timeout)
             let latest = names.iter().filter_map(|n| ctx.st.indices[n].recovery.as_ref()).map(|r| r.start + r.duration).max();
             let (s2, b2) = match latest {
@@ -162,7 +162,6 @@ pub fn health(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 return Ok(Reply::Json(408, body));
             }
         }
-    }
     Ok(Reply::Json(200, body))
 }
 
@@ -172,10 +171,7 @@ fn cat(ctx: &Ctx, headers: &[&str], rows: Vec<Vec<Value>>) -> Result<Reply, ApiE
         Some(h) => {
             let mut c = vec![];
             for name in split_csv(h) {
-                match headers.iter().position(|x| *x == name) {
-                    Some(p) => c.push(p),
-                    None => {}
-                }
+                if let Some(p) = headers.iter().position(|x| *x == name) { c.push(p) }
             }
             c
         }

@@ -357,10 +357,14 @@ pub fn get_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let paginated = es && v >= Version::new(7, 14, 0);
     if !paginated {
-        for p in ["sort", "size", "order", "from_sort_value", "after", "offset", "slm_policy_filter", "index_details", "include_repository", "index_names"] {
-            if ctx.q(p).is_some() {
-                return Err(ApiError::unrecognized_params(&ctx.req.path, &[p.into()]));
-            }
+        let mut bad: Vec<String> = ["sort", "size", "order", "from_sort_value", "after", "offset", "slm_policy_filter", "index_details", "include_repository", "index_names"]
+            .iter()
+            .filter(|p| ctx.q(p).is_some())
+            .map(|p| p.to_string())
+            .collect();
+        if !bad.is_empty() {
+            bad.sort();
+            return Err(ApiError::unrecognized_params(&ctx.req.path, &bad));
         }
     }
     let sort = match ctx.q("sort").unwrap_or("start_time") {
@@ -558,12 +562,11 @@ pub fn get_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut out = Map::new();
     out.insert("snapshots".into(), json!(snaps));
     if paginated {
-        if remaining > 0 {
-            if let Some((r, s)) = page.last() {
+        if remaining > 0
+            && let Some((r, s)) = page.last() {
                 let cursor = format!("{},{},{}", key_string(&primary_key(sort, r, s)), r, s.name);
                 out.insert("next".into(), json!(URL_SAFE.encode(cursor)));
             }
-        }
         if !repo_failures.is_empty() {
             out.insert("failures".into(), Value::Object(repo_failures));
         }
@@ -702,8 +705,8 @@ fn bool_field(v: &Value, field: &str) -> Result<bool, ApiError> {
 
 fn check_new_snapshot(ctx: &Ctx, repo: &str, name: &str) -> Result<(), ApiError> {
     check_snapshot_name(name).map_err(|why| ApiError::invalid_snapshot_name(repo, name, &why))?;
-    if let Some(storage) = ctx.st.storage(repo) {
-        if let Some(s) = storage.snapshots.iter().find(|s| s.name == name) {
+    if let Some(storage) = ctx.st.storage(repo)
+        && let Some(s) = storage.snapshots.iter().find(|s| s.name == name) {
             let why = if s.in_progress(ctx.now) {
                 "snapshot with the same name is already in-progress"
             } else {
@@ -711,7 +714,6 @@ fn check_new_snapshot(ctx: &Ctx, repo: &str, name: &str) -> Result<(), ApiError>
             };
             return Err(ApiError::invalid_snapshot_name(repo, name, why));
         }
-    }
     Ok(())
 }
 
@@ -929,15 +931,14 @@ pub fn delete_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // snapshots being restored cannot be deleted
     for idx in ctx.st.indices.values() {
-        if let Some(r) = &idx.recovery {
-            if r.repository == repo && doomed.contains(&r.snapshot) && idx.recovery_progress(ctx.now) < 1.0 {
+        if let Some(r) = &idx.recovery
+            && r.repository == repo && doomed.contains(&r.snapshot) && idx.recovery_progress(ctx.now) < 1.0 {
                 return Err(ApiError::concurrent(
                     &repo,
                     &r.snapshot,
                     &format!("cannot delete snapshot during a restore in progress in [[{}]]", idx.name),
                 ));
             }
-        }
     }
     ctx.st.storage_mut(&repo).expect("repo").snapshots.retain(|s| !doomed.contains(&s.name));
     Ok(Reply::Json(200, json!({"acknowledged": true})))
@@ -992,7 +993,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
             let done = !running || done_so_far < done_target;
             done_so_far += 1;
             let stage = if failed { "FAILURE" } else if done { "DONE" } else { "STARTED" };
-            let processed = (!done).then(|| ((files as f64 * progress) as u64, (bytes as f64 * progress) as u64));
+            let processed = (!done).then_some(((files as f64 * progress) as u64, (bytes as f64 * progress) as u64));
             let time = if done { s.duration.min(ctx.now - s.start).max(0) } else { ctx.now - s.start };
             let mut shard = Map::new();
             shard.insert("stage".into(), json!(stage));
@@ -1016,7 +1017,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
             }
         }
         let time = if running { ctx.now - s.start } else { s.duration };
-        let iprocessed = running.then(|| ((ifiles as f64 * progress) as u64, (ibytes as f64 * progress) as u64));
+        let iprocessed = running.then_some(((ifiles as f64 * progress) as u64, (ibytes as f64 * progress) as u64));
         indices.insert(
             i.name.clone(),
             json!({
@@ -1040,7 +1041,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
         "state": state,
         "include_global_state": s.include_global_state,
         "shards_stats": shards_stats(0, all_started, all_done, all_failed),
-        "stats": stats_json(all_files, all_bytes, s.start, time, running.then(|| ((all_files as f64 * progress) as u64, (all_bytes as f64 * progress) as u64)), human),
+        "stats": stats_json(all_files, all_bytes, s.start, time, running.then_some(((all_files as f64 * progress) as u64, (all_bytes as f64 * progress) as u64)), human),
         "indices": indices,
     })
 }

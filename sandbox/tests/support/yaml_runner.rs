@@ -132,7 +132,9 @@ fn skip_reason(section: &Value, t: &Target, requires: bool) -> Option<String> {
             let (lo, hi) = range.split_once('-').unwrap_or((range, range));
             let lo = version_tuple(lo).unwrap_or((0, 0, 0));
             let hi = version_tuple(hi).unwrap_or((999, 0, 0));
-            if t.version >= lo && t.version <= hi {
+            // OpenSearch's runner puts legacy Elasticsearch versions (5.x-7.x) before every OpenSearch version
+            let tv = if t.distribution == "opensearch" && hi.0 >= 5 { (99, 0, 0) } else { t.version };
+            if tv >= lo && tv <= hi {
                 return Some(format!("version {v} ({reason})"));
             }
         }

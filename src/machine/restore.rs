@@ -1,0 +1,477 @@
+//! Executes a [`RestorePlan`]: close → restore (`wait_for_completion=false`) → poll `_recovery`
+//! → done. If a step fails before the restore started, every index the plan closed is opened
+//! again, and the outcome says which index is in which state. Nothing is ever deleted.
+//!
+//! Retry safety: after a timeout, 502/504 or a dropped connection on the restore POST, the
+//! machine first looks for a running restore of this snapshot (recoveries of type SNAPSHOT from
+//! it) and resends only when none appeared; a resend never happens while the first one runs.
+
+use serde::Serialize;
+
+use crate::api::decode;
+use crate::api::indices::Recovery;
+use crate::compat::{Rule, rule_for_error};
+use crate::error::{ApiError, ErrorCode, RetryAdvice};
+use crate::model::{Acknowledged, Recoveries};
+use crate::plan::{ItemAction, RestorePlan, open_batches};
+use crate::request::{Request, Response};
+
+use super::progress::{Progress, restore_progress};
+use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_read};
+
+/// How many times the machine looks for a running restore before it resends an unanswered one.
+const START_CHECKS: u32 = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreStatus {
+    /// Every shard of every restored index finished.
+    Completed,
+    /// The restore runs on, but essnap stopped watching (time limit, or progress unreadable).
+    StillRunning,
+    /// The restore did not happen; closed indices were reopened (see each index).
+    Failed,
+    /// The plan was blocked: nothing was sent.
+    NotStarted,
+}
+
+/// Where each index of the plan ended up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum IndexFate {
+    Restored,
+    Restoring,
+    /// Not restored, and as it was before (never touched).
+    Unchanged,
+    /// Closed by the plan, then opened again after the failure.
+    Reopened,
+    /// Closed by the plan and could not be reopened: open it by hand (`POST INDEX/_open`).
+    LeftClosed { error: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndexOutcome {
+    pub name: String,
+    #[serde(flatten)]
+    pub fate: IndexFate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RestoreOutcome {
+    pub status: RestoreStatus,
+    pub error: Option<ApiError>,
+    /// The compatibility rule behind a server's refusal, when there is one.
+    pub rule: Option<Rule>,
+    pub indices: Vec<IndexOutcome>,
+    pub requests_sent: u32,
+    pub progress: Option<Progress>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Closing,
+    Restoring,
+    /// Waiting before a check or a resend.
+    PauseThen(Next),
+    CheckingStarted,
+    Polling,
+    RollingBack,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Restore,
+    Check,
+    Poll,
+    Reopen,
+}
+
+pub struct RestoreExecution {
+    plan: RestorePlan,
+    timing: Timing,
+    state: State,
+    close_idx: usize,
+    /// Indices closed (or possibly closed) by this execution.
+    closed: Vec<String>,
+    restore_attempts: u32,
+    resent: bool,
+    checks: u32,
+    read_failures: u32,
+    waited_ms: u64,
+    progress: Option<Progress>,
+    failure: Option<ApiError>,
+    reopen: Vec<Request>,
+    reopen_idx: usize,
+    reopen_attempts: u32,
+    reopened: Vec<String>,
+    left_closed: Vec<(String, String)>,
+    requests_sent: u32,
+    events: Vec<Event>,
+    expected_shards: Option<u64>,
+}
+
+impl RestoreExecution {
+    pub fn new(plan: RestorePlan, timing: Timing) -> Self {
+        RestoreExecution {
+            plan,
+            timing,
+            state: State::Closing,
+            close_idx: 0,
+            closed: Vec::new(),
+            restore_attempts: 0,
+            resent: false,
+            checks: 0,
+            read_failures: 0,
+            waited_ms: 0,
+            progress: None,
+            failure: None,
+            reopen: Vec::new(),
+            reopen_idx: 0,
+            reopen_attempts: 0,
+            reopened: Vec::new(),
+            left_closed: Vec::new(),
+            requests_sent: 0,
+            events: Vec::new(),
+            expected_shards: None,
+        }
+    }
+
+    /// The snapshot's shard total, when known, so progress does not reach 100% early.
+    pub fn with_expected_shards(mut self, shards: Option<u64>) -> Self {
+        self.expected_shards = shards;
+        self
+    }
+
+    fn send(&mut self, r: Request) -> Step<RestoreOutcome> {
+        self.requests_sent += 1;
+        Step::Send(r)
+    }
+
+    fn targets(&self) -> Vec<String> {
+        self.plan.targets().into_iter().map(String::from).collect()
+    }
+
+    fn recovery_request(&self) -> Request {
+        let targets = self.targets();
+        let scoped = Recovery {
+            indices: targets,
+            options: crate::api::indices::IndexOptions { ignore_unavailable: Some(true), ..Default::default() },
+            ..Default::default()
+        }
+        .build(&self.plan.cluster);
+        match scoped {
+            // The index list must fit in a request line; otherwise read every recovery.
+            Ok(r) if r.path.len() < crate::plan::MAX_REQUEST_LINE - 512 => r,
+            _ => Recovery::default().build(&self.plan.cluster).expect("GET /_recovery always builds"),
+        }
+    }
+
+    fn restore(&mut self) -> Step<RestoreOutcome> {
+        self.state = State::Restoring;
+        self.restore_attempts += 1;
+        self.events.push(Event::Stage { stage: "restoring".into(), detail: format!("restoring {}:{}", self.plan.repository, self.plan.snapshot) });
+        let r = self.plan.restore_request.clone();
+        self.send(r)
+    }
+
+    fn pause(&mut self, ms: u64, next: Next) -> Step<RestoreOutcome> {
+        self.state = State::PauseThen(next);
+        self.waited_ms += ms;
+        Step::Wait(ms)
+    }
+
+    /// The restore did not happen: reopen what was closed, then report.
+    fn fail(&mut self, e: ApiError) -> Step<RestoreOutcome> {
+        self.failure = Some(e);
+        if self.closed.is_empty() {
+            return self.done(RestoreStatus::Failed);
+        }
+        self.events.push(Event::Stage { stage: "rolling_back".into(), detail: format!("reopening {} index(es) closed by this restore", self.closed.len()) });
+        match open_batches(&self.closed, &self.plan.cluster) {
+            Ok(b) => self.reopen = b,
+            Err(e) => {
+                for n in self.closed.clone() {
+                    self.left_closed.push((n, e.to_string()));
+                }
+                return self.done(RestoreStatus::Failed);
+            }
+        }
+        self.state = State::RollingBack;
+        self.reopen_idx = 0;
+        let r = self.reopen[0].clone();
+        self.send(r)
+    }
+
+    fn done(&mut self, status: RestoreStatus) -> Step<RestoreOutcome> {
+        let mut indices = Vec::new();
+        for item in &self.plan.items {
+            let t = &item.target;
+            let fate = if let Some((_, e)) = self.left_closed.iter().find(|(n, _)| n == t) {
+                IndexFate::LeftClosed { error: e.clone() }
+            } else if self.reopened.contains(t) {
+                IndexFate::Reopened
+            } else if item.action == ItemAction::Blocked {
+                IndexFate::Unchanged
+            } else {
+                match status {
+                    RestoreStatus::Completed => IndexFate::Restored,
+                    RestoreStatus::StillRunning => IndexFate::Restoring,
+                    RestoreStatus::Failed | RestoreStatus::NotStarted => IndexFate::Unchanged,
+                }
+            };
+            indices.push(IndexOutcome { name: t.clone(), fate });
+        }
+        let rule = self.failure.as_ref().and_then(rule_for_error);
+        Step::Done(RestoreOutcome {
+            status,
+            error: self.failure.clone(),
+            rule,
+            indices,
+            requests_sent: self.requests_sent,
+            progress: self.progress.clone(),
+        })
+    }
+
+    fn on_close(&mut self, input: Input) -> Step<RestoreOutcome> {
+        let batch = names_in(&self.plan.close_requests[self.close_idx]);
+        match input {
+            Input::Response(r) if r.is_success() => {
+                let ack: Result<Acknowledged, _> = decode("indices.close", &r);
+                let not_closed: Vec<String> = match &ack {
+                    Ok(a) => a.indices.iter().flatten().filter(|(_, v)| !v.closed).map(|(k, _)| k.clone()).collect(),
+                    Err(_) => Vec::new(),
+                };
+                // Whatever the answer says, these may be closed now: remember them for rollback.
+                self.closed.extend(batch.iter().cloned());
+                match ack {
+                    Ok(a) if a.acknowledged && not_closed.is_empty() => {
+                        self.events.push(Event::Closed { indices: batch });
+                        self.close_idx += 1;
+                        if self.close_idx < self.plan.close_requests.len() {
+                            let r = self.plan.close_requests[self.close_idx].clone();
+                            self.send(r)
+                        } else {
+                            self.restore()
+                        }
+                    }
+                    Ok(_) => self.fail(ApiError::new(
+                        ErrorCode::Timeout,
+                        Some(r.status),
+                        format!("the cluster did not confirm closing {}", if not_closed.is_empty() { batch.join(", ") } else { not_closed.join(", ") }),
+                    )),
+                    Err(e) => self.fail(e),
+                }
+            }
+            Input::Response(r) => {
+                let e = ApiError::from_response(&r);
+                // A 5xx may have closed some; a 4xx was refused before anything changed.
+                if r.status >= 500 {
+                    self.closed.extend(batch);
+                }
+                self.fail(e)
+            }
+            Input::Failed(t) => {
+                if t.may_have_arrived() {
+                    self.closed.extend(batch);
+                }
+                self.fail(t.to_api_error())
+            }
+            Input::Start | Input::Waited => self.fail(ApiError::new(ErrorCode::Other, None, "machine driven out of order")),
+        }
+    }
+
+    fn on_restore(&mut self, input: Input) -> Step<RestoreOutcome> {
+        let (err, may_have_acted) = match input {
+            Input::Response(r) if r.is_success() => {
+                self.events.push(Event::Stage { stage: "waiting".into(), detail: "the cluster accepted the restore".into() });
+                return self.pause(self.timing.poll_interval_ms, Next::Poll);
+            }
+            Input::Response(r) => {
+                let e = ApiError::from_response(&r);
+                let acted = e.retry() == RetryAdvice::CheckFirst;
+                (e, acted)
+            }
+            Input::Failed(t) => (t.to_api_error(), t.may_have_arrived()),
+            Input::Start | Input::Waited => return self.fail(ApiError::new(ErrorCode::Other, None, "machine driven out of order")),
+        };
+        if may_have_acted {
+            self.events.push(Event::Warning { message: format!("no clear answer to the restore ({err}); checking whether it started before doing anything else") });
+            self.checks = 0;
+            return self.pause(self.timing.poll_interval_ms.min(2000), Next::Check);
+        }
+        // After a resend, "already exists" means the first attempt got through after all.
+        if self.resent && matches!(err.code, ErrorCode::RestoreConflictOpenIndex | ErrorCode::IndexAlreadyExists | ErrorCode::RestoreFailed) {
+            self.checks = 0;
+            return self.pause(self.timing.poll_interval_ms.min(2000), Next::Check);
+        }
+        if err.retry() == RetryAdvice::Safe && self.restore_attempts <= self.timing.max_retries {
+            self.events.push(Event::Retry { attempt: self.restore_attempts, reason: format!("the cluster refused before acting ({}); sending again is safe", err.code) });
+            return self.pause(self.timing.backoff(self.restore_attempts), Next::Restore);
+        }
+        self.fail(err)
+    }
+
+    fn on_check(&mut self, input: Input) -> Step<RestoreOutcome> {
+        match classify_read(input) {
+            ReadResult::Ok(r) => {
+                let started = decode::<Recoveries>("indices.recovery", &r).map(|rec| {
+                    rec.values().flat_map(|i| i.shards.iter()).any(|s| s.restores_from(&self.plan.repository, &self.plan.snapshot))
+                });
+                match started {
+                    Ok(true) => {
+                        self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
+                        self.on_poll_response(r)
+                    }
+                    Ok(false) if self.checks < START_CHECKS => self.pause(self.timing.poll_interval_ms, Next::Check),
+                    Ok(false) if !self.resent && self.restore_attempts <= self.timing.max_retries => {
+                        self.resent = true;
+                        self.events.push(Event::Retry {
+                            attempt: self.restore_attempts + 1,
+                            reason: format!("no restore of {} appeared after {} checks; sending it again is safe", self.plan.snapshot, self.checks),
+                        });
+                        self.restore()
+                    }
+                    Ok(false) => self.fail(ApiError::new(ErrorCode::RestoreFailed, None, "the restore did not start and was not answered; nothing was restored")),
+                    Err(e) => self.fail(e),
+                }
+            }
+            ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => self.pause(self.timing.backoff(self.checks.max(1)), Next::Check),
+            // We can't tell whether the restore runs: do not reopen (it may be restoring over them).
+            ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => {
+                self.failure = Some(ApiError::new(ErrorCode::Timeout, None, format!("could not tell whether the restore started: {why}")));
+                self.done(RestoreStatus::StillRunning)
+            }
+        }
+    }
+
+    fn on_poll_response(&mut self, r: Response) -> Step<RestoreOutcome> {
+        self.read_failures = 0;
+        match decode::<Recoveries>("indices.recovery", &r) {
+            Ok(rec) => {
+                let p = restore_progress(&rec, &self.plan.repository, &self.plan.snapshot, &self.targets(), self.expected_shards);
+                let complete = p.is_complete();
+                if self.progress.as_ref() != Some(&p) {
+                    self.events.push(Event::Progress(p.clone()));
+                }
+                self.progress = Some(p);
+                if complete {
+                    return self.done(RestoreStatus::Completed);
+                }
+                if self.waited_ms >= self.timing.max_wait_ms {
+                    return self.done(RestoreStatus::StillRunning);
+                }
+                self.pause(self.timing.poll_interval_ms, Next::Poll)
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                self.done(RestoreStatus::StillRunning)
+            }
+        }
+    }
+
+    fn on_poll(&mut self, input: Input) -> Step<RestoreOutcome> {
+        match classify_read(input) {
+            ReadResult::Ok(r) => self.on_poll_response(r),
+            ReadResult::Retry(why) => {
+                self.read_failures += 1;
+                if self.read_failures > self.timing.max_retries {
+                    self.failure = Some(ApiError::new(ErrorCode::ServiceUnavailable, None, format!("progress could not be read: {why}")));
+                    return self.done(RestoreStatus::StillRunning);
+                }
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: why });
+                self.pause(self.timing.backoff(self.read_failures), Next::Poll)
+            }
+            ReadResult::Fail(e) => {
+                self.failure = Some(e);
+                self.done(RestoreStatus::StillRunning)
+            }
+        }
+    }
+
+    fn on_reopen(&mut self, input: Input) -> Step<RestoreOutcome> {
+        let batch = names_in(&self.reopen[self.reopen_idx]);
+        let ok = matches!(&input, Input::Response(r) if r.is_success());
+        if !ok && self.reopen_attempts < self.timing.max_retries {
+            // Opening is idempotent: sending it again is always safe.
+            self.reopen_attempts += 1;
+            self.events.push(Event::Retry { attempt: self.reopen_attempts, reason: "reopening closed indices again".into() });
+            return self.pause(self.timing.backoff(self.reopen_attempts), Next::Reopen);
+        }
+        if ok {
+            self.events.push(Event::Reopened { indices: batch.clone() });
+            self.reopened.extend(batch);
+        } else {
+            let why = match input {
+                Input::Response(r) => ApiError::from_response(&r).to_string(),
+                Input::Failed(t) => t.to_string(),
+                _ => "no answer".into(),
+            };
+            self.left_closed.extend(batch.into_iter().map(|n| (n, why.clone())));
+        }
+        self.reopen_idx += 1;
+        self.reopen_attempts = 0;
+        if self.reopen_idx < self.reopen.len() {
+            let r = self.reopen[self.reopen_idx].clone();
+            return self.send(r);
+        }
+        self.done(RestoreStatus::Failed)
+    }
+}
+
+/// The index names in a close/open request path (`/a,b,c/_close?...`).
+fn names_in(r: &Request) -> Vec<String> {
+    let first = r.path_only().trim_start_matches('/').split('/').next().unwrap_or("");
+    first.split(',').map(crate::request::decode_component).collect()
+}
+
+impl Machine for RestoreExecution {
+    type Output = RestoreOutcome;
+
+    fn step(&mut self, input: Input) -> Step<RestoreOutcome> {
+        if let Input::Start = input {
+            if self.plan.is_blocked() {
+                self.failure = Some(ApiError::new(ErrorCode::RestoreFailed, None, format!("the plan is blocked: {}", self.plan.blockers.join("; "))));
+                return self.done(RestoreStatus::NotStarted);
+            }
+            if self.plan.close_requests.is_empty() {
+                return self.restore();
+            }
+            self.state = State::Closing;
+            self.events.push(Event::Stage { stage: "closing".into(), detail: format!("closing {} open index(es)", self.plan.to_close.len()) });
+            let r = self.plan.close_requests[0].clone();
+            return self.send(r);
+        }
+        match self.state {
+            State::Closing => self.on_close(input),
+            State::Restoring => self.on_restore(input),
+            State::CheckingStarted => {
+                self.checks += 1;
+                self.on_check(input)
+            }
+            State::Polling => self.on_poll(input),
+            State::RollingBack => self.on_reopen(input),
+            State::PauseThen(next) => match next {
+                Next::Restore => self.restore(),
+                Next::Check => {
+                    self.state = State::CheckingStarted;
+                    let r = self.recovery_request();
+                    self.send(r)
+                }
+                Next::Poll => {
+                    self.state = State::Polling;
+                    let r = self.recovery_request();
+                    self.send(r)
+                }
+                Next::Reopen => {
+                    self.state = State::RollingBack;
+                    let r = self.reopen[self.reopen_idx].clone();
+                    self.send(r)
+                }
+            },
+        }
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+}

@@ -1,0 +1,222 @@
+//! The restore workflow driven against a scripted cluster (no network): happy paths, each
+//! conflict, each verdict, request counts, and a fault at every step of every run proving that
+//! the rollback leaves every index as it was and that no restore is sent twice.
+
+mod common;
+
+use common::fake::{ALL_FAULTS, Fake, Fault};
+use essnap::machine::gather::Gather;
+use essnap::machine::restore::{IndexFate, RestoreExecution, RestoreOutcome, RestoreStatus};
+use essnap::machine::{Event, Timing, drive};
+use essnap::plan::{ItemAction, Rename, RestorePlan, RestoreSelection, plan_restore};
+use essnap::{ErrorCode, Method};
+
+fn timing() -> Timing {
+    Timing { poll_interval_ms: 10, max_wait_ms: 60_000, backoff_ms: 5, max_retries: 3 }
+}
+
+fn plan(fake: &mut Fake, sel: &RestoreSelection) -> Result<RestorePlan, essnap::ApiError> {
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let inputs = drive(&mut g, |r| fake.handle(r), |_| {}, |_| {})?;
+    Ok(plan_restore(&inputs, sel).expect("valid selection"))
+}
+
+fn execute(fake: &mut Fake, plan: RestorePlan) -> (RestoreOutcome, Vec<Event>) {
+    let mut events = Vec::new();
+    let mut m = RestoreExecution::new(plan, timing());
+    let out = drive(&mut m, |r| fake.handle(r), |_| {}, |e| events.push(e));
+    (out, events)
+}
+
+fn close_all() -> RestoreSelection {
+    RestoreSelection { close_conflicting: true, ..Default::default() }
+}
+
+#[test]
+fn whole_snapshot_over_open_indices_closes_restores_and_reports_progress() {
+    let mut fake = Fake::opensearch(&["logs-a", "logs-b", "other"], &["logs-a", "logs-b", "logs-c"]);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert!(!p.is_blocked(), "{}", p.render());
+    assert_eq!(p.to_close, ["logs-a", "logs-b"], "only the open indices the restore touches are closed");
+    let actions: Vec<ItemAction> = p.items.iter().map(|i| i.action).collect();
+    assert_eq!(actions, [ItemAction::CloseAndRestoreOver, ItemAction::CloseAndRestoreOver, ItemAction::Create]);
+    assert_eq!(p.close_requests.len(), 1, "one batched close request");
+    let rendered = p.render();
+    assert!(rendered.contains("Will close 2 open index(es) first: logs-a, logs-b"), "{rendered}");
+
+    let (out, events) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    assert!(out.indices.iter().all(|i| i.fate == IndexFate::Restored));
+    assert_eq!(fake.closed_indices(), Vec::<String>::new(), "every index is open at the end");
+    assert!(fake.indices["other"].open && !fake.indices["other"].restored, "untouched index stays as it was");
+    assert_eq!(fake.restores_applied, 1);
+    let progress: Vec<f64> = events.iter().filter_map(|e| if let Event::Progress(p) = e { Some(p.percent) } else { None }).collect();
+    assert!(progress.len() >= 2 && progress.last() == Some(&100.0), "{progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {progress:?}");
+}
+
+#[test]
+fn an_open_conflict_blocks_the_plan_unless_closing_is_allowed() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]);
+    let p = plan(&mut fake, &RestoreSelection::default()).unwrap();
+    assert!(p.is_blocked());
+    assert_eq!(p.items[0].action, ItemAction::Blocked);
+    assert!(p.blockers[0].contains("an open index named logs-a exists"), "{:?}", p.blockers);
+    fake.log.clear();
+    let (out, _) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::NotStarted);
+    assert!(fake.log.is_empty(), "a blocked plan sends nothing");
+}
+
+#[test]
+fn a_prefix_avoids_the_conflict_without_closing_anything() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]);
+    let sel = RestoreSelection { rename: Some(Rename::Prefix("restored-".into())), ..Default::default() };
+    let p = plan(&mut fake, &sel).unwrap();
+    assert!(!p.is_blocked());
+    assert_eq!(p.items[0].target, "restored-logs-a");
+    assert!(p.to_close.is_empty());
+    let body = p.restore_request.body_json().unwrap();
+    assert_eq!(body["rename_pattern"], "(.+)");
+    assert_eq!(body["rename_replacement"], "restored-$1");
+    let (out, _) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed);
+    assert!(fake.indices["logs-a"].open && !fake.indices["logs-a"].restored);
+    assert!(fake.indices["restored-logs-a"].restored);
+}
+
+#[test]
+fn a_selective_restore_closes_only_the_restored_indices() {
+    let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]);
+    let sel = RestoreSelection { indices: vec!["logs-a".into()], close_conflicting: true, ..Default::default() };
+    let p = plan(&mut fake, &sel).unwrap();
+    assert_eq!(p.to_close, ["logs-a"]);
+    assert_eq!(p.restore_request.body_json().unwrap()["indices"], "logs-a");
+    let (out, _) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed);
+    assert!(!fake.indices["logs-b"].restored && fake.indices["logs-b"].open);
+}
+
+#[test]
+fn an_incompatible_snapshot_is_blocked_before_anything_is_sent() {
+    let mut fake = Fake::opensearch(&[], &["logs-a"]);
+    fake.snapshot_version_id = 7_172_999; // Elasticsearch 7.17.29: OpenSearch reads ES only up to 7.10.2
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert!(p.is_blocked());
+    assert_eq!(p.verdict.kind, essnap::compat::VerdictKind::Incompatible);
+    assert!(p.blockers[0].contains("7.10.2"), "{:?}", p.blockers);
+}
+
+#[test]
+fn a_missing_snapshot_is_an_error_with_its_code() {
+    let mut fake = Fake::opensearch(&[], &["logs-a"]);
+    fake.snapshot_name = "other".into();
+    let err = plan(&mut fake, &close_all()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::SnapshotMissing);
+}
+
+#[test]
+fn restoring_over_a_thousand_open_indices_takes_few_requests() {
+    let names: Vec<String> = (0..1000).map(|i| format!("logs-2026.11.{i:04}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut fake = Fake::opensearch(&refs, &refs);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert_eq!(p.to_close.len(), 1000);
+    for r in &p.close_requests {
+        assert!(r.method.as_str().len() + r.path.len() + 10 <= essnap::plan::MAX_REQUEST_LINE, "request line too long");
+    }
+    let (out, _) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed);
+    let before = fake.requests_before(Method::Post, "/_restore");
+    assert!(before <= 8, "{before} requests before the restore POST");
+    // The benchmark budget: ceil(N/200) + 3.
+    assert!(before <= 1000usize.div_ceil(200) + 3);
+    assert!(fake.closed_indices().is_empty());
+}
+
+/// The invariant after any fault: every index that existed is open, or was restored; nothing
+/// was restored twice; the outcome names every index that is not open.
+fn check_invariants(fake: &Fake, out: &RestoreOutcome, ctx: &str) {
+    assert!(fake.restores_applied <= 1, "{ctx}: restore applied {} times", fake.restores_applied);
+    for (name, idx) in &fake.indices {
+        if !idx.open {
+            let fate = out.indices.iter().find(|i| &i.name == name).map(|i| &i.fate);
+            assert!(
+                matches!(fate, Some(IndexFate::LeftClosed { .. })),
+                "{ctx}: {name} is closed but the outcome says {fate:?} ({out:?})"
+            );
+        }
+    }
+    match out.status {
+        RestoreStatus::Completed => assert_eq!(fake.restores_applied, 1, "{ctx}"),
+        RestoreStatus::Failed => {
+            assert!(out.error.is_some(), "{ctx}: a failure says why");
+            assert_eq!(fake.restores_applied, 0, "{ctx}: failed means nothing was restored");
+        }
+        RestoreStatus::StillRunning | RestoreStatus::NotStarted => {}
+    }
+}
+
+#[test]
+fn a_fault_at_every_step_leaves_every_index_as_it_was_or_restored() {
+    let mut runs = 0;
+    for &fault in ALL_FAULTS {
+        for at in 0..12 {
+            let mut fake = Fake::opensearch(&["logs-a", "logs-b", "keep"], &["logs-a", "logs-b", "logs-c"]).with_fault(at, fault);
+            let ctx = format!("{fault:?} at request {at}");
+            let p = match plan(&mut fake, &close_all()) {
+                Ok(p) => p,
+                Err(e) => {
+                    // Reads are retried; only a non-retryable answer ends the gathering.
+                    assert!(fault == Fault::ServerErrorBefore, "{ctx}: {e}");
+                    assert_eq!(fake.open_indices().len(), 3, "{ctx}: reads change nothing");
+                    continue;
+                }
+            };
+            let (out, _) = execute(&mut fake, p);
+            check_invariants(&fake, &out, &ctx);
+            assert!(fake.indices["keep"].open && !fake.indices["keep"].restored, "{ctx}");
+            runs += 1;
+        }
+    }
+    assert!(runs >= 60, "{runs} runs");
+}
+
+#[test]
+fn an_unanswered_restore_that_started_is_never_sent_again() {
+    for fault in [Fault::BadGatewayAfter, Fault::DroppedAfter, Fault::TimeoutAfter] {
+        // Request 4 is the restore POST: info, snapshot, cat indices, close, restore.
+        let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]).with_fault(4, fault);
+        let p = plan(&mut fake, &close_all()).unwrap();
+        let (out, events) = execute(&mut fake, p);
+        assert_eq!(fake.log[4].1, "/_snapshot/repo/snap-1/_restore?wait_for_completion=false");
+        assert_eq!(out.status, RestoreStatus::Completed, "{fault:?}: {out:?}");
+        assert_eq!(fake.restores_applied, 1);
+        let posts = fake.log.iter().filter(|(m, p)| *m == Method::Post && p.contains("_restore")).count();
+        assert_eq!(posts, 1, "{fault:?}: the restore was sent again while it ran");
+        assert!(events.iter().any(|e| matches!(e, Event::Warning { .. })));
+    }
+}
+
+#[test]
+fn an_unanswered_restore_that_never_arrived_is_sent_once_more() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]).with_fault(4, Fault::RefusedBefore);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    let (out, events) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    let posts = fake.log.iter().filter(|(m, p)| *m == Method::Post && p.contains("_restore")).count();
+    assert_eq!(posts, 2);
+    assert!(events.iter().any(|e| matches!(e, Event::Retry { .. })));
+}
+
+#[test]
+fn a_refused_restore_reopens_what_was_closed() {
+    let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]).with_fault(4, Fault::ServerErrorBefore);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    let (out, events) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Failed);
+    assert!(out.indices.iter().all(|i| i.fate == IndexFate::Reopened), "{:?}", out.indices);
+    assert_eq!(fake.open_indices(), ["logs-a", "logs-b"]);
+    assert!(events.iter().any(|e| matches!(e, Event::Reopened { .. })));
+    assert_eq!(out.error.unwrap().code, ErrorCode::ServerError);
+}
