@@ -53,8 +53,9 @@ impl fmt::Display for Method {
     }
 }
 
-/// A request to send, relative to the cluster's base URL.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A request to send, relative to the cluster's base URL. `Debug` shows the body's length only:
+/// bodies can carry secrets (ECE repository passwords, repository settings).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// The rest-api-spec name of the API (`snapshot.get`), for logs and for decoding the answer.
     pub api: &'static str,
@@ -65,6 +66,18 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// JSON body bytes.
     pub body: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("api", &self.api)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 impl Request {

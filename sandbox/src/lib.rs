@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cors;
+pub mod ece;
 pub mod errors;
 pub mod faults;
 pub mod http;
@@ -72,6 +73,7 @@ struct App {
     routes: Vec<routes::Route>,
     cors: Cors,
     auth: Option<Auth>,
+    ece: Option<ece::Ece>,
     log: bool,
 }
 
@@ -96,6 +98,7 @@ pub fn start(config: Config) -> std::io::Result<Handle> {
             None => Cors::Disabled,
         },
         auth,
+        ece: config.seed.ece.as_ref().map(ece::Ece::new),
         log: config.log,
     });
     let handler: http::Handler = Arc::new(move |req: &Request| app.handle(req));
@@ -139,7 +142,11 @@ impl App {
         if segs.first().map(|s| s.as_str()) == Some("_sandbox") {
             return Self::normal(self.sandbox_api(req, &segs));
         }
-        if let Some(auth) = &self.auth {
+        if let Some(e) = self.ece.as_ref().filter(|_| ece::is_ece_path(&req.path)) {
+            if let Err(r) = e.check_auth(req) {
+                return Self::normal(r);
+            }
+        } else if let Some(auth) = &self.auth {
             let dist = self.state.lock().unwrap_or_else(|p| p.into_inner()).dist;
             if let Err(r) = auth.check(req, dist) {
                 return Self::normal(r);
@@ -193,6 +200,20 @@ impl App {
     }
 
     fn dispatch(&self, req: &Request) -> Response {
+        match &self.ece {
+            Some(e) if ece::is_ece_path(&req.path) => {
+                let es = |inner: &Request| self.dispatch_es(inner);
+                let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| e.handle(req, util::now_millis(), &es)));
+                caught.unwrap_or_else(|_| {
+                    let body = json!({"errors": [{"code": "root.unknown_error", "message": "sandbox internal error"}]});
+                    Response::new(500, "application/json; charset=UTF-8", body.to_string().into_bytes())
+                })
+            }
+            _ => self.dispatch_es(req),
+        }
+    }
+
+    fn dispatch_es(&self, req: &Request) -> Response {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let now = util::now_millis();
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| routes::dispatch(&self.routes, &mut st, req, now)));

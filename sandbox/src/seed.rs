@@ -18,9 +18,49 @@ pub struct Seed {
     pub data_streams: Vec<SeedDataStream>,
     #[serde(default)]
     pub repositories: Vec<SeedRepository>,
-    /// Reserved for ECE emulation; accepted only as `null`.
+    /// ECE emulation: also serve `/api/v1/...` (see `crate::ece`).
     #[serde(default)]
-    pub ece: Option<Value>,
+    pub ece: Option<SeedEce>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedEce {
+    /// ECE API keys (`Authorization: ApiKey <key>`, opaque). No keys and no users = no ECE auth.
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+    /// `false`: the take-snapshot call answers 449 (the session is not elevated).
+    #[serde(default = "yes")]
+    pub elevated_permissions: bool,
+    /// `false`: the clusters API is gone (ECE 3.0+): its routes answer a plain 404.
+    #[serde(default = "yes")]
+    pub clusters_api: bool,
+    #[serde(default)]
+    pub clusters: Vec<SeedEceCluster>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedEceCluster {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The deployment the cluster belongs to (proxy path); default: the cluster id.
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    #[serde(default)]
+    pub repositories: Vec<String>,
+    #[serde(default)]
+    pub snapshots: Vec<String>,
+    /// The snapshot repository credentials a take-snapshot body must match when it names any.
+    #[serde(default)]
+    pub credentials: Option<SeedUser>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -183,10 +223,9 @@ impl Seed {
             && n.is_empty() {
                 return Err("cluster.name: must not be empty".into());
             }
-        if let Some(e) = &self.ece
-            && !e.is_null() {
-                return Err("ece: ECE emulation is reserved for a later version; remove the field".into());
-            }
+        if let Some(e) = &self.ece {
+            e.validate()?;
+        }
         if let Some(a) = &self.auth {
             for (i, u) in a.users.iter().enumerate() {
                 if u.username.is_empty() || u.username.contains(':') {
@@ -293,6 +332,45 @@ pub const INVALID_FILENAME: [char; 9] = ['\\', '/', '*', '?', '"', '<', '>', '|'
 pub const INVALID_FILENAME_TEXT: &str = "[\\, /, *, ?, \", <, >, |, ,]";
 
 /// Snapshot name rules from `SnapshotsService.validate` (returns the `<why>` part).
+impl SeedEce {
+    fn validate(&self) -> Result<(), String> {
+        if self.clusters.is_empty() {
+            return Err("ece.clusters: at least one cluster is needed".into());
+        }
+        let hex = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let mut ids = HashSet::new();
+        for (i, c) in self.clusters.iter().enumerate() {
+            if !hex(&c.id) {
+                return Err(format!("ece.clusters[{i}].id: must be 1-64 lowercase hexadecimal characters, like ECE ids"));
+            }
+            if let Some(d) = &c.deployment_id
+                && !hex(d) {
+                    return Err(format!("ece.clusters[{i}].deployment_id: must be 1-64 lowercase hexadecimal characters"));
+                }
+            if !ids.insert(c.id.as_str()) {
+                return Err(format!("ece.clusters[{i}].id: duplicate id [{}]", c.id));
+            }
+            for (j, r) in c.repositories.iter().enumerate() {
+                if r.is_empty() || r.contains(|ch: char| ch.is_whitespace() || ch == '/') {
+                    return Err(format!("ece.clusters[{i}].repositories[{j}]: not a repository name"));
+                }
+            }
+            for (j, n) in c.snapshots.iter().enumerate() {
+                check_snapshot_name(n).map_err(|e| format!("ece.clusters[{i}].snapshots[{j}]: {e}"))?;
+            }
+        }
+        for (i, u) in self.users.iter().enumerate() {
+            if u.username.is_empty() || u.username.contains(':') {
+                return Err(format!("ece.users[{i}].username: must be non-empty and must not contain ':'"));
+            }
+        }
+        if self.api_keys.iter().any(|k| k.is_empty() || k.contains(char::is_whitespace)) {
+            return Err("ece.api_keys: keys must be non-empty and without whitespace".into());
+        }
+        Ok(())
+    }
+}
+
 pub fn check_snapshot_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("cannot be empty".into());

@@ -296,8 +296,10 @@ pub fn check_snapshot(cluster: &Side, snapshot: &Side) -> Verdict {
     let all = |f: &dyn Fn(&Cell) -> bool| cells.iter().all(|(_, x)| f(x));
     if all(&|x| *x == Cell::Ok) {
         let mut v = Verdict::new(VerdictKind::Ok, rules::ES_INDEX_TABLE, format!("{what} can be restored into this {c} cluster"));
-        if c.distribution == Es && s.r() >= (8, 3, 0) {
-            v.warnings.push(format!("a {s} cluster may hold archive indices from 5.x–6.x; if this snapshot has any, check their index.version.created"));
+        // 8.3+ clusters can hold archive indices from 5.x-6.x; a cluster that can't mount them
+        // would refuse those.
+        if c.distribution == Es && s.r() >= (8, 3, 0) && cell(c, &Side::at(Es, 6, 8, 0)) != Cell::Archive {
+            v.warnings.push(format!("the {s} cluster that took this snapshot may have held archive indices from 5.x–6.x, which this cluster can't read; if so, check their index.version.created"));
         }
         return v;
     }

@@ -94,7 +94,9 @@ use Origin as O;
 
 /// (essnap code, origin, source code, status, message condition). Order: catalogue order of
 /// the codes, most specific source first.
-const ROWS: &[(ErrorCode, Origin, &str, Option<u16>, Option<&str>)] = &[
+type Row = (ErrorCode, Origin, &'static str, Option<u16>, Option<&'static str>);
+
+const ROWS: &[Row] = &[
     (C::SnapshotMissing, O::Cluster, "snapshot_missing_exception", Some(404), None),
     (C::SnapshotMissing, O::Cluster, "snapshot_restore_exception", Some(500), Some("snapshot does not exist")),
     (C::RepositoryMissing, O::Cluster, "repository_missing_exception", Some(404), None),
@@ -103,6 +105,7 @@ const ROWS: &[(ErrorCode, Origin, &str, Option<u16>, Option<&str>)] = &[
     (C::RepositoryMissing, O::Ece, "clusters.snapshot.repository_not_found", Some(500), None),
     (C::InvalidSnapshotName, O::Cluster, "invalid_snapshot_name_exception", Some(400), None),
     (C::SnapshotAlreadyExists, O::Cluster, "invalid_snapshot_name_exception", Some(400), Some("already exists")),
+    (C::SnapshotAlreadyExists, O::Cluster, "invalid_snapshot_name_exception", Some(400), Some("already in-progress")),
     (C::SnapshotAlreadyExists, O::Cluster, "snapshot_name_already_in_use_exception", Some(400), None),
     (C::SnapshotAlreadyExists, O::Cluster, "snapshot_creation_exception", Some(500), Some("already exists")),
     (C::SnapshotAlreadyExists, O::Ece, "clusters.snapshot.name_conflict", Some(409), None),
@@ -176,6 +179,7 @@ const ROWS: &[(ErrorCode, Origin, &str, Option<u16>, Option<&str>)] = &[
     (C::EceInvalidCredentials, O::Ece, "clusters.snapshot.invalid_credentials", Some(401), None),
     (C::EceElevatedPermissionsRequired, O::Ece, "root.unauthorized.rbac.elevated_permissions_required", Some(449), None),
     (C::EceElevatedPermissionsRequired, O::EceLegacy, "root.needs_elevated_permissions", Some(449), None),
+    (C::EceElevatedPermissionsRequired, O::Http, "449", Some(449), None),
     (C::EceSnapshotFailed, O::Ece, "clusters.snapshot.failed", Some(500), None),
     (C::EceSnapshotFailed, O::EceLegacy, "clusters.endpoint_not_found", Some(500), None),
     (C::EceEndpointRemoved, O::Essnap, "HTTP 404/410 from the ECE clusters API without one of its documented codes", None, None),

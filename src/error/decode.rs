@@ -182,7 +182,10 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
     Some(match kind {
         "snapshot_missing_exception" => SnapshotMissing,
         "repository_missing_exception" => RepositoryMissing,
-        "invalid_snapshot_name_exception" if r.contains("already exists") => SnapshotAlreadyExists,
+        // "... snapshot with the same name is already in-progress": the same conflict, still running.
+        "invalid_snapshot_name_exception" if r.contains("already exists") || r.contains("already in-progress") => {
+            SnapshotAlreadyExists
+        }
         "invalid_snapshot_name_exception" => InvalidSnapshotName,
         "snapshot_name_already_in_use_exception" => SnapshotAlreadyExists,
         "concurrent_snapshot_execution_exception" => ConcurrentSnapshotExecution,
@@ -272,6 +275,8 @@ fn by_status(status: u16) -> ErrorCode {
         404 | 405 | 410 => NotFound,
         408 => Timeout,
         429 => RateLimited,
+        // Only ECE uses 449 ("retry with" elevated permissions), with or without a body.
+        449 => EceElevatedPermissionsRequired,
         502 => BadGateway,
         503 => ServiceUnavailable,
         504 => GatewayTimeout,

@@ -298,7 +298,13 @@ impl CreateSnapshotRun {
                         let Some(st) = s.snapshots.first() else {
                             return self.pause(self.timing.poll_interval_ms, Next::Poll);
                         };
-                        let p = snapshot_progress(st);
+                        let mut p = snapshot_progress(st);
+                        // Shards that start later add their bytes: the reported figure never goes back.
+                        if let Some(prev) = &self.progress {
+                            if p.percent < prev.percent {
+                                p.percent = prev.percent;
+                            }
+                        }
                         if self.progress.as_ref() != Some(&p) {
                             self.events.push(Event::Progress(p.clone()));
                         }

@@ -64,7 +64,9 @@ impl SnapshotPager {
         if page_size == 0 || page_size > 10_000 {
             return Err(InputError::new("size", format!("page size {page_size} is out of range"), "use 1 to 10000"));
         }
-        let mode = if dialect.supports_snapshot_paging() { Mode::Cursor { after: None } } else { Mode::Names { names: None, total: 0 } };
+        // Elasticsearch refuses `size`, `after` and any sort but the default with `verbose=false` ("can't use size
+        // limit with verbose=false", real 7.17): a names-only listing is one request, sorted here.
+        let mode = if dialect.supports_snapshot_paging() && verbose { Mode::Cursor { after: None } } else { Mode::Names { names: None, total: 0 } };
         Ok(SnapshotPager { repository, pattern: vec!["_all".into()], page_size, sort, order, verbose, dialect, mode, done: false })
     }
 

@@ -138,6 +138,8 @@ pub struct RestorePlan {
     pub warnings: Vec<String>,
     /// Why the plan can't be executed; empty when it can.
     pub blockers: Vec<String>,
+    /// Primary shards the restore writes, when the snapshot reported every one (index_details).
+    pub expected_shards: Option<u64>,
     /// The close requests, batched to fit the request-line limit.
     pub close_requests: Vec<Request>,
     pub restore_request: Request,
@@ -431,6 +433,11 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     .build(&inputs.cluster)?;
 
     warnings.dedup();
+    let expected_shards = items
+        .iter()
+        .filter(|i| i.action != ItemAction::Blocked)
+        .map(|i| snap.shard_count(&i.source).map(u64::from))
+        .sum::<Option<u64>>();
     Ok(RestorePlan {
         repository: inputs.repository.clone(),
         snapshot: snap.snapshot.clone(),
@@ -444,6 +451,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         overwrites,
         warnings,
         blockers,
+        expected_shards,
         close_requests,
         restore_request,
     })
