@@ -413,21 +413,16 @@ impl CreateSnapshot {
     }
 
     pub fn body(&self) -> Result<Map<String, Value>, InputError> {
-        let mut body = Map::new();
-        if !self.indices.is_empty() {
-            body.insert("indices".into(), Value::String(join_checked("index", &self.indices, validate_index_expression)?));
-        }
-        put_opt(&mut body, "ignore_unavailable", self.ignore_unavailable);
-        put_opt(&mut body, "include_global_state", self.include_global_state);
-        put_opt(&mut body, "partial", self.partial);
-        if let Some(w) = &self.expand_wildcards {
-            body.insert("expand_wildcards".into(), Value::String(w.clone()));
-        }
+        let mut body = selection_body(
+            &self.indices,
+            self.ignore_unavailable,
+            self.include_global_state,
+            self.partial,
+            &self.expand_wildcards,
+            &self.feature_states,
+        )?;
         if let Some(m) = &self.metadata {
             body.insert("metadata".into(), Value::Object(m.clone()));
-        }
-        if let Some(f) = &self.feature_states {
-            body.insert("feature_states".into(), json!(f));
         }
         Ok(body)
     }
@@ -442,6 +437,31 @@ impl CreateSnapshot {
         let b = if body.is_empty() { b } else { b.body(Value::Object(body)) };
         b.build()
     }
+}
+
+/// The body fields create and restore share: which indices, and how strictly.
+fn selection_body(
+    indices: &[String],
+    ignore_unavailable: Option<bool>,
+    include_global_state: Option<bool>,
+    partial: Option<bool>,
+    expand_wildcards: &Option<String>,
+    feature_states: &Option<Vec<String>>,
+) -> Result<Map<String, Value>, InputError> {
+    let mut body = Map::new();
+    if !indices.is_empty() {
+        body.insert("indices".into(), Value::String(join_checked("index", indices, validate_index_expression)?));
+    }
+    put_opt(&mut body, "ignore_unavailable", ignore_unavailable);
+    put_opt(&mut body, "include_global_state", include_global_state);
+    put_opt(&mut body, "partial", partial);
+    if let Some(w) = expand_wildcards {
+        body.insert("expand_wildcards".into(), Value::String(w.clone()));
+    }
+    if let Some(f) = feature_states {
+        body.insert("feature_states".into(), json!(f));
+    }
+    Ok(body)
 }
 
 fn put_opt(body: &mut Map<String, Value>, key: &str, v: Option<bool>) {
@@ -541,13 +561,14 @@ impl RestoreSnapshot {
     }
 
     pub fn body(&self) -> Result<Map<String, Value>, InputError> {
-        let mut body = Map::new();
-        if !self.indices.is_empty() {
-            body.insert("indices".into(), Value::String(join_checked("index", &self.indices, validate_index_expression)?));
-        }
-        put_opt(&mut body, "ignore_unavailable", self.ignore_unavailable);
-        put_opt(&mut body, "include_global_state", self.include_global_state);
-        put_opt(&mut body, "partial", self.partial);
+        let mut body = selection_body(
+            &self.indices,
+            self.ignore_unavailable,
+            self.include_global_state,
+            self.partial,
+            &self.expand_wildcards,
+            &self.feature_states,
+        )?;
         put_opt(&mut body, "include_aliases", self.include_aliases);
         match (&self.rename_pattern, &self.rename_replacement) {
             (Some(p), Some(r)) => {
@@ -577,12 +598,6 @@ impl RestoreSnapshot {
         }
         if !self.ignore_index_settings.is_empty() {
             body.insert("ignore_index_settings".into(), json!(self.ignore_index_settings));
-        }
-        if let Some(f) = &self.feature_states {
-            body.insert("feature_states".into(), json!(f));
-        }
-        if let Some(w) = &self.expand_wildcards {
-            body.insert("expand_wildcards".into(), Value::String(w.clone()));
         }
         Ok(body)
     }

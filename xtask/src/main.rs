@@ -2,6 +2,8 @@
 //! Each subcommand lives in its own module; they shell out to the real tools (cargo, rustup, mvn, ...).
 
 mod cluster;
+mod component;
+mod demo;
 mod util;
 
 use std::process::ExitCode;
@@ -10,9 +12,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   setup      install what a fresh machine lacks (rustup targets, Java 17, Maven)
-  build      build every artifact in release mode (native, wasm32-unknown-unknown, wasm32-wasip2)
+  build      build every artifact in release mode (native, wasm32-unknown-unknown, wasm32-wasip2, the component, target/release/essnap)
+  component  build the WebAssembly components (client and core worlds) into <target>/component/
   test       run every test suite (what CI runs)
-  demo       print the requests of a restore (the main job for now)
+  demo       run the main job against the embedded sandbox cluster (or --url URL)
   cluster    start a real OpenSearch/Elasticsearch node from Maven Central (see `cargo xtask cluster --help`)
 ";
 
@@ -26,8 +29,9 @@ fn main() -> ExitCode {
     let result = match cmd.as_str() {
         "setup" => util::setup(),
         "build" => util::build(),
+        "component" => component::main(),
         "test" => util::test(rest),
-        "demo" => util::demo(),
+        "demo" => demo::main(rest),
         "cluster" => cluster::main(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
