@@ -32,6 +32,7 @@ fn timing() -> Timing {
 struct Client {
     base: String,
     agent: ureq::Agent,
+    timing: Timing,
 }
 
 impl Client {
@@ -44,7 +45,7 @@ impl Client {
             .max_idle_connections_per_host(0)
             .build()
             .into();
-        Client { base: base.trim_end_matches('/').to_string(), agent }
+        Client { base: base.trim_end_matches('/').to_string(), agent, timing: timing() }
     }
 
     fn send(&self, req: &Request) -> Result<Response, TransportError> {
@@ -137,20 +138,20 @@ impl Client {
             include_global_state: Some(false),
             ..CreateSnapshot::new(repo, snap)
         };
-        let mut m = CreateSnapshotRun::new(req, d.clone(), timing()).expect("valid create");
+        let mut m = CreateSnapshotRun::new(req, d.clone(), self.timing.clone()).expect("valid create");
         let mut events = Vec::new();
         let out = drive(&mut m, |r| self.send(r), sleep, |e| events.push(e));
         (out, events)
     }
 
     fn plan(&self, repo: &str, snap: &str, sel: &RestoreSelection) -> RestorePlan {
-        let mut g = Gather::new(repo, snap, timing());
+        let mut g = Gather::new(repo, snap, self.timing.clone());
         let inputs = drive(&mut g, |r| self.send(r), sleep, |_| {}).expect("gather");
         plan_restore(&inputs, sel).expect("valid selection")
     }
 
     fn execute(&self, plan: RestorePlan) -> (RestoreOutcome, Vec<Event>) {
-        let mut m = RestoreExecution::new(plan, timing());
+        let mut m = RestoreExecution::new(plan, self.timing.clone());
         let mut events = Vec::new();
         let out = drive(&mut m, |r| self.send(r), sleep, |e| events.push(e));
         (out, events)
@@ -300,7 +301,10 @@ fn rollback(node: &RealNode) {
     let sel = RestoreSelection { close_conflicting: true, ..Default::default() };
 
     let proxy = FaultProxy::start(&node.url);
-    let c = Client::new(&proxy.url);
+    let mut c = Client::new(&proxy.url);
+    // The default poll interval (1 s): after an unanswered restore the machine looks for it 3 times before it
+    // would resend; 3 × 200 ms is too short a window for a busy CI machine to show the recoveries.
+    c.timing = Timing { poll_interval_ms: 1000, ..timing() };
     let restore_posts = |p: &FaultProxy| p.seen().into_iter().filter(|s| s.method == "POST" && s.path.contains("/_restore")).collect::<Vec<_>>();
 
     // A: the restore POST is answered 500 without reaching the node: nothing restored, closed indices reopened.

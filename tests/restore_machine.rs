@@ -220,3 +220,19 @@ fn a_refused_restore_reopens_what_was_closed() {
     assert!(events.iter().any(|e| matches!(e, Event::Reopened { .. })));
     assert_eq!(out.error.unwrap().code, ErrorCode::ServerError);
 }
+
+#[test]
+fn a_started_restore_is_recognised_by_its_indices_before_any_shard_recovers() {
+    for fault in [Fault::BadGatewayAfter, Fault::TimeoutAfter] {
+        // logs-a is restored over (closed first), logs-c is new.
+        let mut fake = Fake::opensearch(&["logs-a"], &["logs-a", "logs-c"]).with_fault(4, fault);
+        fake.recovery_lag = 10;
+        let p = plan(&mut fake, &close_all()).unwrap();
+        let (out, _) = execute(&mut fake, p);
+        let posts = fake.log.iter().filter(|(m, p)| *m == Method::Post && p.contains("_restore")).count();
+        assert_eq!(posts, 1, "{fault:?}: resent although the targets showed the restore running");
+        assert_eq!(fake.restores_applied, 1);
+        assert_eq!(out.status, RestoreStatus::Completed, "{fault:?}: {out:?}");
+        assert!(fake.log.iter().any(|(_, p)| p.starts_with("/_cat/indices/logs-a,logs-c")), "{:?}", fake.log);
+    }
+}

@@ -280,3 +280,17 @@ fn a_missing_repository_in_a_200_is_an_error() {
     let e = pager.on_response(&resp(200, body)).unwrap_err();
     assert_eq!(e.code, ErrorCode::RepositoryMissing);
 }
+
+/// Elasticsearch 7.14+ refuses `size`, `after` and a non-default `sort` with `verbose=false` (real 7.17.29:
+/// "can't use size limit with verbose=false"): a names-only listing is one plain request, sorted client-side.
+#[test]
+fn a_names_only_listing_never_sends_paging_parameters() {
+    let mut pager = SnapshotPager::new("repo", Dialect::elasticsearch(Version::new(7, 17, 29)), 2, SnapshotSort::Name, Order::Desc, false).unwrap();
+    let req = pager.next_request().unwrap().unwrap();
+    assert!(req.path.ends_with("/_snapshot/repo/_all?verbose=false"), "{}", req.path);
+    let list: Vec<Value> = ["b", "c", "a"].iter().map(|n| json!({"snapshot": n, "uuid": "u", "indices": [], "state": "SUCCESS"})).collect();
+    let p = pager.on_response(&resp(200, json!({"snapshots": list, "total": 3, "remaining": 0}))).unwrap();
+    let names: Vec<String> = p.snapshots.into_iter().map(|s| s.snapshot).collect();
+    assert_eq!(names, ["c", "b", "a"]);
+    assert!(pager.next_request().is_none());
+}

@@ -3,7 +3,8 @@
 use crate::http::{Request, Response};
 
 pub const ALLOW_METHODS: &str = "OPTIONS, HEAD, GET, POST, PUT, DELETE";
-pub const ALLOW_HEADERS: &str = "X-Requested-With, Content-Type, Content-Length, Authorization, Accept, User-Agent, X-Elastic-Client-Meta";
+pub const ALLOW_HEADERS: &str =
+    "X-Requested-With, Content-Type, Content-Length, Authorization, Accept, User-Agent, X-Elastic-Client-Meta, X-Management-Request";
 pub const MAX_AGE: &str = "1728000";
 
 #[derive(Debug, Clone)]

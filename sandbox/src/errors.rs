@@ -47,8 +47,26 @@ impl ApiError {
     }
 
     /// `{"error":{"root_cause":[...],"type","reason",...},"status":N}`
+    /// `ElasticsearchException.guessRootCauses`: the innermost cause that is still an Elasticsearch/OpenSearch
+    /// exception (a wrapped Java exception such as `illegal_state_exception` does not become the root cause).
+    pub fn root_cause(&self) -> &ApiError {
+        const JAVA: &[&str] = &[
+            "illegal_argument_exception",
+            "illegal_state_exception",
+            "null_pointer_exception",
+            "number_format_exception",
+            "unsupported_operation_exception",
+            "io_exception",
+            "json_parse_exception",
+        ];
+        match &self.caused_by {
+            Some(c) if !JAVA.contains(&c.kind.as_str()) => c.root_cause(),
+            _ => self,
+        }
+    }
+
     pub fn body(&self) -> Value {
-        let mut root = self.inner();
+        let mut root = self.root_cause().inner();
         if let Some(o) = root.as_object_mut() {
             o.remove("caused_by");
         }
@@ -85,7 +103,7 @@ impl ApiError {
                 }
             format!("{{{}}}", parts.join(","))
         }
-        format!("{{\"error\":{},\"status\":{}}}", obj(self, true, Some(self)), self.status)
+        format!("{{\"error\":{},\"status\":{}}}", obj(self, true, Some(self.root_cause())), self.status)
     }
 
     // ---- constructors for the exceptions real clusters raise ----

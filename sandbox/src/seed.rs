@@ -329,7 +329,9 @@ impl Seed {
 
 /// `Strings.INVALID_FILENAME_CHARS` in Elasticsearch.
 pub const INVALID_FILENAME: [char; 9] = ['\\', '/', '*', '?', '"', '<', '>', '|', ','];
-pub const INVALID_FILENAME_TEXT: &str = "[\\, /, *, ?, \", <, >, |, ,]";
+/// `Strings.INVALID_FILENAME_CHARS` as the server prints it (a `HashSet` that also holds the space; real 7.17.29 and
+/// 2.19.1: `[ , ", *, \, <, |, ,, >, /, ?]`).
+pub const INVALID_FILENAME_TEXT: &str = "[ , \", *, \\, <, |, ,, >, /, ?]";
 
 /// Snapshot name rules from `SnapshotsService.validate` (returns the `<why>` part).
 impl SeedEce {

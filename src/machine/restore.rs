@@ -74,6 +74,8 @@ enum State {
     /// Waiting before a check or a resend.
     PauseThen(Next),
     CheckingStarted,
+    /// Second look: did the restore change the targets (new index, closed one reopened)?
+    CheckingIndices,
     Polling,
     RollingBack,
 }
@@ -82,6 +84,7 @@ enum State {
 enum Next {
     Restore,
     Check,
+    CheckIndices,
     Poll,
     Reopen,
 }
@@ -316,26 +319,86 @@ impl RestoreExecution {
                         self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
                         self.on_poll_response(r)
                     }
-                    Ok(false) if self.checks < START_CHECKS => self.pause(self.timing.poll_interval_ms, Next::Check),
-                    Ok(false) if !self.resent && self.restore_attempts <= self.timing.max_retries => {
-                        self.resent = true;
-                        self.events.push(Event::Retry {
-                            attempt: self.restore_attempts + 1,
-                            reason: format!("no restore of {} appeared after {} checks; sending it again is safe", self.plan.snapshot, self.checks),
-                        });
-                        self.restore()
-                    }
-                    Ok(false) => self.fail(ApiError::new(ErrorCode::RestoreFailed, None, "the restore did not start and was not answered; nothing was restored")),
+                    // Shards may not have started recovering yet on a busy cluster: look at the indices too.
+                    Ok(false) => self.pause(0, Next::CheckIndices),
                     Err(e) => self.fail(e),
                 }
             }
             ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => self.pause(self.timing.backoff(self.checks.max(1)), Next::Check),
             // We can't tell whether the restore runs: do not reopen (it may be restoring over them).
-            ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => {
-                self.failure = Some(ApiError::new(ErrorCode::Timeout, None, format!("could not tell whether the restore started: {why}")));
-                self.done(RestoreStatus::StillRunning)
-            }
+            ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => self.unknown(why),
         }
+    }
+
+    fn unknown(&mut self, why: String) -> Step<RestoreOutcome> {
+        self.failure = Some(ApiError::new(ErrorCode::Timeout, None, format!("could not tell whether the restore started: {why}")));
+        self.done(RestoreStatus::StillRunning)
+    }
+
+    /// `_cat/indices` of the targets: a restore that started has created the new ones and
+    /// reopened the closed ones, even before any shard shows in `_recovery`.
+    fn indices_request(&self) -> Request {
+        let build = |indices: Vec<String>| {
+            crate::api::cat::CatIndices {
+                indices,
+                columns: vec!["index".into(), "status".into()],
+                expand_wildcards: Some("all".into()),
+                ..Default::default()
+            }
+            .build(&self.plan.cluster)
+        };
+        match build(self.targets()) {
+            Ok(r) if r.path.len() < crate::plan::MAX_REQUEST_LINE - 512 => r,
+            _ => build(Vec::new()).expect("GET /_cat/indices always builds"),
+        }
+    }
+
+    fn on_check_indices(&mut self, input: Input) -> Step<RestoreOutcome> {
+        let resp = match input {
+            // A 404 means no target exists yet: nothing started.
+            Input::Response(r) if r.status == 404 => None,
+            other => match classify_read(other) {
+                ReadResult::Ok(r) => Some(r),
+                ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => {
+                    return self.pause(self.timing.backoff(self.checks.max(1)), Next::Check);
+                }
+                ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => return self.unknown(why),
+            },
+        };
+        let rows: Vec<crate::model::CatIndex> = match resp.map(|r| decode("cat.indices", &r)).transpose() {
+            Ok(rows) => rows.unwrap_or_default(),
+            Err(e) => return self.fail(e),
+        };
+        let started = self.plan.items.iter().filter(|i| i.action != ItemAction::Blocked).any(|item| {
+            let row = rows.iter().find(|r| r.index.trim() == item.target);
+            match item.action {
+                ItemAction::Create => row.is_some(),
+                // Closed before the restore: open again only if the restore took it over.
+                _ => row.is_some_and(|r| r.is_open()) && self.closed_or_was_closed(&item.target),
+            }
+        });
+        if started {
+            self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
+            return self.pause(self.timing.poll_interval_ms, Next::Poll);
+        }
+        if self.checks < START_CHECKS {
+            // Give a slow master time: 2 s, 4 s, 6 s between looks.
+            return self.pause(self.timing.poll_interval_ms.max(2000 * u64::from(self.checks)), Next::Check);
+        }
+        if !self.resent && self.restore_attempts <= self.timing.max_retries {
+            self.resent = true;
+            self.events.push(Event::Retry {
+                attempt: self.restore_attempts + 1,
+                reason: format!("no restore of {} appeared after {} checks; sending it again is safe", self.plan.snapshot, self.checks),
+            });
+            return self.restore();
+        }
+        self.fail(ApiError::new(ErrorCode::RestoreFailed, None, "the restore did not start and was not answered; nothing was restored"))
+    }
+
+    fn closed_or_was_closed(&self, target: &str) -> bool {
+        self.closed.iter().any(|c| c == target)
+            || self.plan.items.iter().any(|i| i.target == target && i.action == ItemAction::RestoreOverClosed)
     }
 
     fn on_poll_response(&mut self, r: Response) -> Step<RestoreOutcome> {
@@ -449,6 +512,7 @@ impl Machine for RestoreExecution {
                 self.checks += 1;
                 self.on_check(input)
             }
+            State::CheckingIndices => self.on_check_indices(input),
             State::Polling => self.on_poll(input),
             State::RollingBack => self.on_reopen(input),
             State::PauseThen(next) => match next {
@@ -456,6 +520,11 @@ impl Machine for RestoreExecution {
                 Next::Check => {
                     self.state = State::CheckingStarted;
                     let r = self.recovery_request();
+                    self.send(r)
+                }
+                Next::CheckIndices => {
+                    self.state = State::CheckingIndices;
+                    let r = self.indices_request();
                     self.send(r)
                 }
                 Next::Poll => {

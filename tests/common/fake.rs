@@ -57,6 +57,8 @@ pub struct Fake {
     pub fault: Option<(usize, Fault)>,
     /// Polls a restore takes to finish.
     pub restore_polls: u32,
+    /// Recovery reads that show nothing although the restore started (a busy master).
+    pub recovery_lag: u32,
 }
 
 pub fn real(path: &str) -> Value {
@@ -88,6 +90,7 @@ impl Fake {
             log: Vec::new(),
             fault: None,
             restore_polls: 2,
+            recovery_lag: 0,
         }
     }
 
@@ -150,17 +153,24 @@ impl Fake {
                 s["shards"] = json!({"total": self.snapshot_indices.len(), "failed": 0, "successful": self.snapshot_indices.len()});
                 resp(200, json!({"snapshots": [s]}))
             }
-            (Method::Get, ["_cat", "indices"]) => resp(
-                200,
-                Value::Array(
-                    self.indices
-                        .iter()
-                        .map(|(n, i)| {
-                            json!({"index": n, "status": if i.open { "open" } else { "close" }, "pri": i.shards.to_string()})
-                        })
-                        .collect(),
-                ),
-            ),
+            (Method::Get, ["_cat", "indices", rest @ ..]) => {
+                let wanted: Option<Vec<String>> = rest.first().map(|s| Self::names(s));
+                if let Some(missing) = wanted.iter().flatten().find(|n| !self.indices.contains_key(*n)) {
+                    return es_error(404, "index_not_found_exception", format!("no such index [{missing}]"));
+                }
+                resp(
+                    200,
+                    Value::Array(
+                        self.indices
+                            .iter()
+                            .filter(|(n, _)| wanted.as_ref().is_none_or(|w| w.contains(n)))
+                            .map(|(n, i)| {
+                                json!({"index": n, "status": if i.open { "open" } else { "close" }, "pri": i.shards.to_string()})
+                            })
+                            .collect(),
+                    ),
+                )
+            }
             (Method::Get, ["_data_stream"]) => resp(200, json!({"data_streams": []})),
             (Method::Post, [idx, action @ ("_close" | "_open")]) => {
                 let names = Self::names(idx);
@@ -204,6 +214,10 @@ impl Fake {
                 self.restores_applied += 1;
                 self.restore = Some((targets, 0));
                 resp(200, json!({"accepted": true}))
+            }
+            (Method::Get, [.., "_recovery"]) if self.recovery_lag > 0 => {
+                self.recovery_lag -= 1;
+                resp(200, json!({}))
             }
             (Method::Get, [.., "_recovery"]) => {
                 let mut out = serde_json::Map::new();

@@ -325,6 +325,85 @@ fn ensure_built(spec: &Spec, java: Option<&str>) -> Result<String, String> {
     ))
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// `cargo xtask test`: the real-node tests (tests/common/real_node.rs)
+
+/// The real nodes the tests start: OpenSearch 2.19.1 and Elasticsearch 7.17.29.
+pub const TEST_NODES: &[(&str, &str)] = &[("opensearch", "2.19.1"), ("elasticsearch", "7.17.29")];
+
+/// Runs `cargo <args>` (a `cargo test`) with the real-node tests enabled, unless `ESSNAP_REAL_NODES=0`:
+/// resolves the server jars first (Maven Central into ~/.m2 on a fresh machine, so node starts then take seconds
+/// and a resolution failure reads as such), passes this binary as `ESSNAP_XTASK` (the tests start nodes with
+/// `xtask cluster ...`), and afterwards checks that no process the tests started is still running: every one
+/// carries `ESSNAP_TEST_RUN=<marker>` in its environment; any left 60 s after the tests is killed by its pid and
+/// fails the run.
+pub fn cargo_test_with_real_nodes(args: &[&str]) -> Result<(), String> {
+    let real = std::env::var("ESSNAP_REAL_NODES").map_or(true, |v| v != "0" && v != "false");
+    let started = Instant::now();
+    if real {
+        for (dist, version) in TEST_NODES {
+            let spec = Spec::new(Dist::parse(dist)?, version)?;
+            ensure_built(&spec, std::env::var("ESSNAP_JAVA").ok().as_deref())?;
+        }
+        eprintln!("test: real node jars ready in {:.1}s", started.elapsed().as_secs_f64());
+    }
+    let marker = format!("essnap-test-{}", std::process::id());
+    let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+    let mut cmd = Command::new("cargo");
+    cmd.args(args).current_dir(repo_root()).env("ESSNAP_TEST_RUN", &marker);
+    if real {
+        cmd.env("ESSNAP_REAL_NODES", "1").env("ESSNAP_XTASK", &exe);
+    } else {
+        cmd.env_remove("ESSNAP_REAL_NODES");
+    }
+    eprintln!("+ cargo {} (real nodes: {})", args.join(" "), if real { "on" } else { "off" });
+    let status = cmd.status().map_err(|e| format!("could not start cargo: {e}"))?;
+    let leaked = leftovers(&marker);
+    eprintln!("test: `cargo {}` took {:.1}s", args.join(" "), started.elapsed().as_secs_f64());
+    if !status.success() {
+        return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
+    }
+    if !leaked.is_empty() {
+        return Err(format!("processes started by the tests outlived them (killed now): {leaked:?}"));
+    }
+    Ok(())
+}
+
+/// The processes whose environment carries `ESSNAP_TEST_RUN=marker` and that still run 60 s after the tests
+/// ended; each one is killed by its pid and reported (`pid cmdline`).
+fn leftovers(marker: &str) -> Vec<String> {
+    let needle = format!("ESSNAP_TEST_RUN={marker}");
+    let me = std::process::id().to_string();
+    let scan = || -> Vec<(String, String)> {
+        let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+        dir.flatten()
+            .filter_map(|e| {
+                let pid = e.file_name().to_string_lossy().into_owned();
+                if !pid.bytes().all(|b| b.is_ascii_digit()) || pid == me {
+                    return None;
+                }
+                let env = fs::read(e.path().join("environ")).ok()?;
+                env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()).then(|| {
+                    let cmd = fs::read(e.path().join("cmdline")).unwrap_or_default();
+                    let cmd: String = String::from_utf8_lossy(&cmd).replace('\0', " ").chars().take(160).collect();
+                    (pid, cmd)
+                })
+            })
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut left = scan();
+    while !left.is_empty() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(500));
+        left = scan();
+    }
+    for (pid, cmd) in &left {
+        eprintln!("test: {pid} outlived the tests, killing it: {cmd}");
+        let _ = Command::new("kill").args(["-KILL", pid]).status();
+    }
+    left.into_iter().map(|(pid, cmd)| format!("{pid} {cmd}")).collect()
+}
+
 fn free_port() -> Result<u16, String> {
     let l =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot find a free port: {e}"))?;

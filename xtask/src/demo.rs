@@ -1,5 +1,6 @@
 //! `cargo xtask demo [--url URL]`: the main job, end to end. Without a URL it starts the embedded
 //! sandbox cluster with `sandbox/seeds/demo.json` and stops it afterwards, pass or fail.
+//! `cargo xtask demo --console`: the admin console (www/) against a sandbox instead (see www.rs).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -38,6 +39,11 @@ fn start_sandbox() -> Result<(Sandbox, String), String> {
 }
 
 pub fn main(args: &[String]) -> Result<(), String> {
+    // `--console`: the admin console (www/) against a sandbox; prints the console URL.
+    if args.iter().any(|a| a == "--console") {
+        let rest: Vec<String> = args.iter().filter(|a| *a != "--console").cloned().collect();
+        return crate::www::serve(&rest);
+    }
     setup()?;
     let url_arg = args.iter().position(|a| a == "--url").and_then(|i| args.get(i + 1)).cloned();
     let (_guard, url) = match url_arg {

@@ -4,7 +4,10 @@
 mod cluster;
 mod component;
 mod demo;
+mod fuzz;
 mod util;
+mod web;
+mod www;
 
 use std::process::ExitCode;
 
@@ -15,7 +18,10 @@ commands:
   build      build every artifact in release mode (native, wasm32-unknown-unknown, wasm32-wasip2, the component, target/release/essnap)
   component  build the WebAssembly components (client and core worlds) into <target>/component/
   test       run every test suite (what CI runs)
+  web        build (and test) the npm package `essnap` in bindings/web (`web build`, `web test`)
+  www        test the admin console in www/ in Chromium (`www test`), or serve it against a sandbox (`www serve`)
   demo       run the main job against the embedded sandbox cluster (or --url URL)
+  fuzz       run the no-panic property tests with a large budget (default 200000 cases)
   cluster    start a real OpenSearch/Elasticsearch node from Maven Central (see `cargo xtask cluster --help`)
 ";
 
@@ -31,7 +37,10 @@ fn main() -> ExitCode {
         "build" => util::build(),
         "component" => component::main(),
         "test" => util::test(rest),
+        "web" => web::main(rest),
+        "www" => www::main(rest),
         "demo" => demo::main(rest),
+        "fuzz" => fuzz::main(rest),
         "cluster" => cluster::main(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

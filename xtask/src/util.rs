@@ -53,6 +53,8 @@ pub fn setup() -> Result<(), String> {
         }
         apt_install(&pkgs)?;
     }
+    // The npm package: wasm-bindgen-cli, npm packages (binaryen, playwright-core), chromium.
+    crate::web::setup()?;
     eprintln!("setup: rust targets {WASM_TARGETS:?}, java and maven are ready");
     Ok(())
 }
@@ -73,6 +75,8 @@ pub fn apt_install(pkgs: &[&str]) -> Result<(), String> {
 /// Every artifact, release: the core natively and for both wasm targets.
 pub fn build() -> Result<(), String> {
     setup()?;
+    // The CLI embeds the client component: build it first.
+    crate::component::main()?;
     run("cargo", &["build", "--workspace", "--release"])?;
     for t in WASM_TARGETS {
         run("cargo", &["build", "-p", "essnap", "--release", "--target", t])?;
@@ -81,24 +85,27 @@ pub fn build() -> Result<(), String> {
     if let Ok(m) = std::fs::metadata(&wasm) {
         eprintln!("core rlib for wasm32-unknown-unknown: {} bytes", m.len());
     }
+    crate::web::build()?;
     Ok(())
 }
 
-/// What CI runs: every test suite, plus the wasm builds of the core.
+/// What CI runs: every test suite (real nodes included, `ESSNAP_REAL_NODES=0` leaves them out), plus the wasm
+/// builds of the core.
 pub fn test(args: &[String]) -> Result<(), String> {
     setup()?;
+    // The CLI (and its end-to-end tests) embed the client component: build it first.
+    crate::component::main()?;
     let mut cargo_args = vec!["test", "--workspace"];
     let extra: Vec<&str> = args.iter().map(String::as_str).collect();
     cargo_args.extend(&extra);
-    run("cargo", &cargo_args)?;
+    // with the real-node tests (OpenSearch 2.19.1, Elasticsearch 7.17.29) and a check that nothing outlives them
+    crate::cluster::cargo_test_with_real_nodes(&cargo_args)?;
     for t in WASM_TARGETS {
         run("cargo", &["build", "-p", "essnap", "--release", "--target", t])?;
     }
+    crate::web::build()?;
+    crate::web::test()?;
+    // The admin console (www/) on top of the package just built.
+    crate::www::test()?;
     Ok(())
-}
-
-/// The main job for now: print the requests of a restore.
-pub fn demo() -> Result<(), String> {
-    setup()?;
-    run("cargo", &["run", "--quiet", "--example", "restore_requests"])
 }

@@ -137,7 +137,17 @@ fn health_body(ctx: &Ctx, names: &[String], now: i64) -> (String, Value) {
 
 pub fn health(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let expr = ctx.p("index").to_string();
-    let names = ctx.st.resolve_indices(&split_csv(&expr), |_| true, false).map_err(|m| ApiError::index_not_found(&m))?;
+    let names = match ctx.st.resolve_indices(&split_csv(&expr), |_| true, false) {
+        Ok(n) => n,
+        Err(_) => {
+            // A missing index is not an error: the health request waits for it until `timeout` (default 30s), then
+            // answers 408 with a red status (real 7.17.29 and 2.19.1). The sandbox answers at once.
+            let (_, mut body) = health_body(ctx, &[], ctx.now);
+            body["status"] = json!("red");
+            body["timed_out"] = json!(true);
+            return Ok(Reply::Json(408, body));
+        }
+    };
     let wanted = match ctx.q("wait_for_status") {
         None => None,
         Some(w @ ("green" | "yellow" | "red")) => Some(rank(w)),
@@ -264,7 +274,10 @@ pub fn cat_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         v
     };
-    let headers = ["id", "repository", "status", "start_epoch", "start_time", "end_epoch", "end_time", "duration", "indices", "successful_shards", "failed_shards", "total_shards"];
+    // `repository` is an Elasticsearch 7.x column (real 7.17.29 has it, 6.8.23 and every OpenSearch do not)
+    let with_repo = ctx.st.dist == Distribution::Elasticsearch && ctx.st.version >= Version::new(7, 10, 0);
+    let all = ["id", "repository", "status", "start_epoch", "start_time", "end_epoch", "end_time", "duration", "indices", "successful_shards", "failed_shards", "total_shards"];
+    let headers: Vec<&str> = all.iter().copied().filter(|h| with_repo || *h != "repository").collect();
     let mut rows = vec![];
     for r in repos {
         let Some(storage) = ctx.st.storage(&r) else { continue };
@@ -275,7 +288,7 @@ pub fn cat_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             let failed = if running { 0 } else { s.failed_shards() };
             let total = s.total_shards();
             let end = if running { 0 } else { s.end() };
-            rows.push(vec![
+            let mut row = vec![
                 json!(s.name),
                 json!(r),
                 json!(if running { "IN_PROGRESS" } else { s.state.as_str() }),
@@ -288,7 +301,11 @@ pub fn cat_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 json!(if running { "0".to_string() } else { (total - failed).to_string() }),
                 json!(failed.to_string()),
                 json!(total.to_string()),
-            ]);
+            ];
+            if !with_repo {
+                row.remove(1);
+            }
+            rows.push(row);
         }
     }
     cat(ctx, &headers, rows)

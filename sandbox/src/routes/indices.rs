@@ -313,7 +313,25 @@ pub fn recovery_json(ctx: &Ctx, i: &Index, shard: u32, detailed: bool) -> Value 
             "SNAPSHOT",
             r.start,
             r.start + r.duration,
-            json!({"repository": r.repository, "snapshot": r.snapshot, "version": r.version, "index": r.source_index, "restoreUUID": r.restore_uuid}),
+            {
+                let mut s = json!({"repository": r.repository, "snapshot": r.snapshot, "version": r.version, "index": r.source_index, "restoreUUID": r.restore_uuid});
+                // SnapshotRecoverySource.addAdditionalFields on OpenSearch 2.x (all four on real 2.19.1 and 3.3.2,
+                // none on 1.3.20; the versions in between follow the features' releases, not verified)
+                let v = &ctx.st.version;
+                if !es {
+                    for (key, since, value) in [
+                        ("isSearchableSnapshot", Version::new(2, 4, 0), json!(false)),
+                        ("remoteStoreIndexShallowCopy", Version::new(2, 9, 0), json!(false)),
+                        ("sourceRemoteStoreRepository", Version::new(2, 14, 0), Value::Null),
+                        ("sourceRemoteTranslogRepository", Version::new(2, 14, 0), Value::Null),
+                    ] {
+                        if *v >= since {
+                            s[key] = value;
+                        }
+                    }
+                }
+                s
+            },
         ),
         None => ("EMPTY_STORE", i.creation_date, i.creation_date + 15, if es { json!({}) } else { json!({"bootstrap_new_history_uuid": false}) }),
     };
@@ -354,11 +372,17 @@ pub fn recovery_json(ctx: &Ctx, i: &Index, shard: u32, detailed: bool) -> Value 
                 let len = total_bytes / total_files.max(1);
                 let name = if f == 0 { "segments_1".to_string() } else { format!("_{}.cfs", f - 1) };
                 let rec = (len as f64 * progress) as u64;
-                if es {
-                    json!({"name": name, "length": len, "recovered": rec})
-                } else {
-                    json!({"name": name, "length": human_bytes(len), "length_in_bytes": len, "reused": false, "recovered": human_bytes(rec), "recovered_in_bytes": rec})
+                // RecoveryState.FileDetail: name, length_in_bytes, reused, recovered_in_bytes (+ the human forms),
+                // and recovered_from_snapshot_in_bytes from ES 7.15 (real 7.17.29 and 2.19.1)
+                let mut d = Map::new();
+                d.insert("name".into(), json!(name));
+                bytes_field(&mut d, "length", len);
+                d.insert("reused".into(), json!(false));
+                bytes_field(&mut d, "recovered", rec);
+                if es && ctx.st.version >= Version::new(7, 15, 0) {
+                    bytes_field(&mut d, "recovered_from_snapshot", 0);
                 }
+                Value::Object(d)
             })
             .collect();
         files.insert("details".into(), json!(details));

@@ -82,11 +82,13 @@ pub fn put_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if name.contains('#') {
         return Err(ApiError::new(500, "repository_exception", format!("[{name}] must not contain '#'")));
     }
-    if name.starts_with('_') || name.contains(|c: char| crate::seed::INVALID_FILENAME.contains(&c)) {
+    // RepositoriesService.validate: `Strings.validFileName`, whose set includes the space and prints in HashSet
+    // order (real 7.17.29 and 2.19.1: `[Bad Repo] must not contain the following characters [ , ", *, \, <, |, ,, >, /, ?]`)
+    if name.starts_with('_') || name.contains(|c: char| c == ' ' || crate::seed::INVALID_FILENAME.contains(&c)) {
         return Err(ApiError::new(
             500,
             "repository_exception",
-            format!("[{name}] must not contain the following characters {}", crate::seed::INVALID_FILENAME_TEXT),
+            format!("[{name}] must not contain the following characters [ , \", *, \\, <, |, ,, >, /, ?]"),
         ));
     }
     let Some(body) = ctx.body()? else {
@@ -118,7 +120,9 @@ pub fn put_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let need = |k: &str, why: &str| -> Result<(), ApiError> {
         if settings.get(k).is_none_or(|v| v.as_str().is_some_and(|s| s.is_empty())) {
-            Err(ApiError::new(500, "repository_exception", format!("[{name}] {why}")))
+            // the repository's constructor throws; RepositoriesService wraps it (real 7.17.29 and 2.19.1)
+            Err(ApiError::new(500, "repository_exception", format!("[{name}] failed to create repository"))
+                .caused_by(ApiError::new(500, "repository_exception", format!("[{name}] {why}"))))
         } else {
             Ok(())
         }
@@ -1304,7 +1308,8 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             }
         }
         if !hit && !e.contains('*') && !ignore_unavailable {
-            return Err(ApiError::index_not_found(e));
+            // SnapshotUtils.filterIndices: `new IndexNotFoundException(name)`, without `resource.*` (real 7.17.29, 2.19.1)
+            return Err(ApiError::new(404, "index_not_found_exception", format!("no such index [{e}]")).with("index_uuid", "_na_").with("index", e.as_str()));
         }
     }
     if let Some(fs) = &feature_states {

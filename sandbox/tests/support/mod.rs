@@ -64,6 +64,26 @@ pub fn call_with(agent: &ureq::Agent, method: &str, url: &str, body: Option<&str
     Ok(Resp { status, headers, text })
 }
 
+/// Empties a real cluster between tests (what the official REST test framework does): every snapshot, every
+/// repository, every index.
+pub fn wipe(agent: &ureq::Agent, base: &str) {
+    let get = |p: &str| call_with(agent, "GET", &format!("{base}{p}"), None, &[]).map(|r| serde_json::from_str(&r.text).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+    let del = |p: &str| {
+        let _ = call_with(agent, "DELETE", &format!("{base}{p}"), None, &[]);
+    };
+    if let Value::Object(repos) = get("/_snapshot/_all") {
+        for repo in repos.keys() {
+            if let Some(snaps) = get(&format!("/_snapshot/{repo}/_all"))["snapshots"].as_array() {
+                for s in snaps {
+                    del(&format!("/_snapshot/{repo}/{}", s["snapshot"].as_str().unwrap_or("")));
+                }
+            }
+            del(&format!("/_snapshot/{repo}"));
+        }
+    }
+    del("/*?expand_wildcards=all");
+}
+
 pub fn get(h: &Handle, path: &str) -> Resp {
     call("GET", &format!("{}{}", h.url, path), None, &[])
 }

@@ -1,0 +1,118 @@
+//! `essnap snapshot create|status|delete`
+
+use clap::Subcommand;
+
+use crate::host::ops;
+use crate::{Ctx, Outcome, output, usage};
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Take a snapshot (with --wait: watch it finish, with a progress bar).
+    #[command(after_help = "Examples:\n  essnap snapshot create backups before-upgrade --wait\n  essnap snapshot create backups '<nightly-{now/d}>' --indices 'logs-*,orders'")]
+    Create {
+        repository: String,
+        /// The name (date math such as `<nightly-{now/d}>` allowed).
+        name: String,
+        /// Indices and data streams (patterns allowed; comma-separated or repeated); default all.
+        #[arg(long)]
+        indices: Vec<String>,
+        /// Include the cluster's global state.
+        #[arg(long)]
+        include_global_state: bool,
+        /// Allow a PARTIAL snapshot when some shards are unavailable.
+        #[arg(long)]
+        partial: bool,
+        /// Watch it until it finishes.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// The state and progress of a snapshot.
+    #[command(after_help = "Example:\n  essnap snapshot status backups before-upgrade")]
+    Status { repository: String, name: String },
+    /// Delete a snapshot. Needs --yes.
+    #[command(after_help = "Example:\n  essnap snapshot delete backups old-snapshot --yes")]
+    Delete {
+        repository: String,
+        name: String,
+        /// Really delete it.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+fn status_name(s: ops::CreateStatus) -> &'static str {
+    use ops::CreateStatus as S;
+    match s {
+        S::Started => "started",
+        S::Success => "success",
+        S::Partial => "partial",
+        S::Failed => "failed",
+        S::StillRunning => "still_running",
+        S::NotCreated => "not_created",
+    }
+}
+
+pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Outcome {
+    match cmd {
+        Cmd::Create { repository, name, indices, include_global_state, partial, wait } => {
+            ctx.connect()?;
+            let req = ops::CreateRequest { indices: super::list(&indices), include_global_state: include_global_state.then_some(true), partial, wait };
+            let r = ctx.guest.client.essnap_snapshots_operations().call_create_snapshot(&mut ctx.guest.store, &repository, &name, &req);
+            let o = ctx.call(r)?;
+            ctx.guest.store.data_mut().events.finish();
+            let ok = matches!(o.status, ops::CreateStatus::Started | ops::CreateStatus::Success | ops::CreateStatus::StillRunning);
+            let code = if ok { 0 } else { 1 };
+            if ctx.json {
+                output::json(&serde_json::json!({ "status": status_name(o.status), "name": o.name, "failures": o.failures, "error": o.error.as_ref().map(crate::error_json), "progress": o.progress, "exit_code": code }));
+            } else {
+                let n = o.name.as_deref().unwrap_or(&name);
+                match o.status {
+                    ops::CreateStatus::Started => println!("snapshot {repository}:{n} started (watch it with `essnap snapshot status {repository} {n}`)"),
+                    ops::CreateStatus::Success => println!("snapshot {repository}:{n} {}", ctx.paint("32", "SUCCESS")),
+                    ops::CreateStatus::StillRunning => println!("snapshot {repository}:{n} is still running; essnap stopped watching"),
+                    s => println!("snapshot {repository}:{n} {}", ctx.paint("31", &status_name(s).to_uppercase())),
+                }
+                for f in &o.failures {
+                    println!("  failure: {f}");
+                }
+                if let Some(e) = &o.error {
+                    if code != 0 {
+                        return Err(crate::Fail::Error(e.clone()));
+                    }
+                }
+            }
+            Ok(code)
+        }
+        Cmd::Status { repository, name } => {
+            ctx.connect()?;
+            let r = ctx.guest.client.essnap_snapshots_operations().call_snapshot_status(&mut ctx.guest.store, &repository, &name);
+            let s = ctx.call(r)?;
+            if ctx.json {
+                let raw: serde_json::Value = serde_json::from_str(&s.json).unwrap_or_default();
+                output::json(&serde_json::json!({ "state": super::state(s.state), "progress": s.progress, "status": raw }));
+            } else {
+                let p = &s.progress;
+                println!("{repository}:{name} {} {:.1}% (shards {}/{}, {} of {} bytes)", super::state(s.state), p.percent, p.shards_done, p.shards_total, p.bytes_done, p.bytes_total);
+                let rows: Vec<Vec<String>> = p.indices.iter().map(|i| vec![i.name.clone(), format!("{:.1}%", i.percent), format!("{}/{}", i.shards_done, i.shards_total)]).collect();
+                if !rows.is_empty() {
+                    print!("{}", output::table(&["INDEX", "PROGRESS", "SHARDS"], &rows));
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Delete { repository, name, yes } => {
+            if !yes {
+                return Err(usage(format!("deleting snapshot {repository}:{name} needs confirmation"), "add --yes; a deleted snapshot can't be restored"));
+            }
+            ctx.connect()?;
+            let r = ctx.guest.client.essnap_snapshots_operations().call_delete_snapshot(&mut ctx.guest.store, &repository, &name);
+            ctx.call(r)?;
+            if ctx.json {
+                output::json(&serde_json::json!({ "repository": repository, "snapshot": name, "deleted": true }));
+            } else {
+                println!("snapshot {repository}:{name} deleted");
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! End-to-end: the real `essnap` binary against an in-process sandbox cluster, for every
+//! subcommand and every exit code, a fault-injected restore with rollback, and `decode` on every
+//! saved body. Every byte the CLI prints is scanned for the test secrets.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use essnap_sandbox::seed::Seed;
+use essnap_sandbox::{Config, Handle};
+
+const USER: &str = "admin";
+const PASSWORD: &str = "Zq7-t3st-PW!x";
+const API_KEY_ID: &str = "cli-key";
+const API_KEY_SECRET: &str = "K3y-s3cret-9f2";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn api_key() -> String {
+    B64.encode(format!("{API_KEY_ID}:{API_KEY_SECRET}"))
+}
+
+/// Strings that must never appear in anything the CLI prints.
+fn secrets() -> Vec<String> {
+    vec![PASSWORD.into(), API_KEY_SECRET.into(), api_key(), B64.encode(format!("{USER}:{PASSWORD}"))]
+}
+
+fn sandbox() -> Handle {
+    let text = std::fs::read_to_string(root().join("sandbox/seeds/demo.json")).unwrap();
+    let mut seed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    seed["auth"] = serde_json::json!({ "users": [{ "username": USER, "password": PASSWORD }], "api_keys": [api_key()] });
+    let seed = Seed::from_json(&seed.to_string()).unwrap();
+    essnap_sandbox::start(Config::new(seed)).unwrap()
+}
+
+/// The compiled-code cache shared by the tests (the first run compiles, the rest load).
+fn cache_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("essnap-cli-test-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+fn essnap_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_essnap"));
+    c.args(args).env("ESSNAP_CACHE_DIR", cache_dir()).env("NO_COLOR", "1");
+    for v in ["ESSNAP_URL", "ESSNAP_PASSWORD", "ESSNAP_API_KEY", "ESSNAP_ECE_API_KEY", "ESSNAP_ES_PASSWORD", "ESSNAP_ECE_PASSWORD", "ESSNAP_ECE_URL"] {
+        c.env_remove(v);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("essnap runs");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    let run = Run { code: status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&stdout).into_owned(), stderr: String::from_utf8_lossy(&stderr).into_owned() };
+    for s in secrets() {
+        assert!(!run.all().contains(&s), "a secret was printed by `essnap {}`:\n{}", args.join(" "), run.all());
+    }
+    assert!(!run.stderr.contains("panicked"), "essnap panicked:\n{}", run.stderr);
+    run
+}
+
+fn essnap(args: &[&str]) -> Run {
+    essnap_env(args, &[], None)
+}
+
+/// `--url` with the credentials in it, then the arguments.
+fn with_url(sb: &Handle, args: &[&str]) -> Run {
+    let url = sb.url.replace("http://", &format!("http://{USER}:{}@", PASSWORD.replace('!', "%21")));
+    let mut a = vec!["--url", url.as_str(), "--poll-interval", "200"];
+    a.extend(args);
+    essnap(&a)
+}
+
+fn expect(r: &Run, code: i32) {
+    assert_eq!(r.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+}
+
+fn sandbox_post(sb: &Handle, path: &str, body: serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let r = agent.post(format!("{}{path}", sb.url)).header("content-type", "application/json").send(body.to_string()).unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+}
+
+fn cat_indices(sb: &Handle) -> serde_json::Value {
+    let r = with_url(sb, &["--json", "decode", "cat.indices", "-"]);
+    drop(r);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let mut resp = agent
+        .get(format!("{}/_cat/indices?format=json&h=index,status", sb.url))
+        .header("authorization", format!("ApiKey {}", api_key()))
+        .call()
+        .unwrap();
+    serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+fn index_status(sb: &Handle, name: &str) -> String {
+    cat_indices(sb).as_array().unwrap().iter().find(|i| i["index"] == name).map(|i| i["status"].as_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[test]
+fn help_lists_every_subcommand_with_examples() {
+    let r = essnap(&["--help"]);
+    expect(&r, 0);
+    for c in ["info", "repos", "repo", "snapshots", "snapshot", "check", "restore", "ece", "decode", "Exit codes"] {
+        assert!(r.stdout.contains(c), "{c} missing from --help:\n{}", r.stdout);
+    }
+    for sub in [&["info"][..], &["repos"], &["repo", "add"], &["repo", "verify"], &["repo", "remove"], &["snapshots"], &["snapshot", "create"], &["snapshot", "status"], &["snapshot", "delete"], &["check"], &["restore"], &["ece", "snapshot"], &["decode"]] {
+        let mut a = sub.to_vec();
+        a.push("--help");
+        let r = essnap(&a);
+        expect(&r, 0);
+        assert!(r.stdout.contains("Example"), "`essnap {}` has no example:\n{}", a.join(" "), r.stdout);
+    }
+}
+
+#[test]
+fn info_with_every_kind_of_credentials() {
+    let sb = sandbox();
+    let r = with_url(&sb, &["info"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("Elasticsearch 8.12.2"), "{}", r.stdout);
+    let j = with_url(&sb, &["info", "--json"]).json();
+    assert_eq!(j["version"], "8.12.2");
+    assert_eq!(j["distribution"], "elasticsearch");
+
+    let r = essnap_env(&["--url", &sb.url, "--user", USER, "info"], &[("ESSNAP_PASSWORD", PASSWORD)], None);
+    expect(&r, 0);
+    let r = essnap_env(&["info"], &[("ESSNAP_URL", &sb.url), ("ESSNAP_API_KEY", &api_key())], None);
+    expect(&r, 0);
+    let r = essnap(&["--url", &sb.url, "--api-key", &format!("{API_KEY_ID}:{API_KEY_SECRET}"), "info", "--json"]);
+    expect(&r, 0);
+
+    // Refused credentials: exit 1, the mapped code and a hint, no secret.
+    let r = essnap_env(&["--url", &sb.url, "--user", USER, "info"], &[("ESSNAP_PASSWORD", "wrong-password")], None);
+    expect(&r, 1);
+    assert!(r.stderr.contains("unauthorized") && r.stderr.contains("hint:"), "{}", r.stderr);
+    let r = essnap(&["--url", &sb.url, "info", "--json"]);
+    expect(&r, 1);
+    assert_eq!(r.json()["error"]["code_name"], "unauthorized");
+    // --user without a password, and a bad URL: bad input.
+    expect(&essnap(&["--url", &sb.url, "--user", USER, "info"]), 2);
+    let r = essnap(&["--url", "ftp://host", "info"]);
+    expect(&r, 2);
+    assert!(r.stderr.contains("invalid url"), "{}", r.stderr);
+}
+
+#[test]
+fn transport_failures_exit_3() {
+    let r = essnap(&["--url", "http://127.0.0.1:1", "--timeout", "5", "info"]);
+    expect(&r, 3);
+    assert!(r.stderr.contains("connection_failed") && r.stderr.contains("hint:"), "{}", r.stderr);
+    let r = essnap(&["--url", "http://127.0.0.1:1", "repos", "--json"]);
+    expect(&r, 3);
+    assert_eq!(r.json()["error"]["code_name"], "connection_failed");
+}
+
+#[test]
+fn repositories_add_verify_list_remove() {
+    let sb = sandbox();
+    let r = with_url(&sb, &["repos"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("backups") && r.stdout.contains("nightly"), "{}", r.stdout);
+    expect(&with_url(&sb, &["repo", "add", "extra", "--type", "fs", "--location", "/mnt/extra"]), 0);
+    let r = with_url(&sb, &["repo", "add", "cloud", "--type", "s3", "--bucket", "b1", "--base-path", "p"]);
+    expect(&r, 0);
+    assert!(r.stderr.contains("keystore"), "the S3 keystore warning: {}", r.stderr);
+    expect(&with_url(&sb, &["repo", "add", "broken", "--type", "fs"]), 2);
+    let r = with_url(&sb, &["repo", "verify", "extra"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("verified"), "{}", r.stdout);
+    let j = with_url(&sb, &["repos", "--json"]).json();
+    let names: Vec<&str> = j.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"extra") && names.contains(&"cloud"), "{names:?}");
+    let r = with_url(&sb, &["repo", "remove", "extra"]);
+    expect(&r, 2);
+    assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+    expect(&with_url(&sb, &["repo", "remove", "extra", "--yes"]), 0);
+    let r = with_url(&sb, &["repo", "verify", "extra"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("repository_missing"), "{}", r.stderr);
+    // An invalid name is refused before anything is sent.
+    expect(&with_url(&sb, &["repo", "verify", "Bad Name"]), 2);
+}
+
+#[test]
+fn snapshots_are_listed_a_page_at_a_time() {
+    let sb = sandbox();
+    let r = with_url(&sb, &["snapshots", "nightly", "--limit", "5"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("nightly-0001") && r.stdout.contains("nightly-0005") && !r.stdout.contains("nightly-0006"), "{}", r.stdout);
+    assert!(r.stdout.contains("2000 in all"), "{}", r.stdout);
+    let j = with_url(&sb, &["snapshots", "nightly", "--limit", "5", "--json"]).json();
+    assert_eq!(j["snapshots"].as_array().unwrap().len(), 5);
+    assert_eq!(j["total"], 2000);
+    let next = j["next"].as_str().expect("a cursor").to_string();
+    let j2 = with_url(&sb, &["snapshots", "nightly", "--limit", "5", "--after", &next, "--json"]).json();
+    assert_eq!(j2["snapshots"][0]["snapshot"], "nightly-0006");
+    let j3 = with_url(&sb, &["snapshots", "nightly", "--limit", "3", "--sort", "name", "--desc", "--json"]).json();
+    assert_eq!(j3["snapshots"][0]["snapshot"], "nightly-2000");
+    expect(&with_url(&sb, &["snapshots", "nightly", "--limit", "0"]), 2);
+    let r = with_url(&sb, &["snapshots", "nope"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("repository_missing"), "{}", r.stderr);
+}
+
+#[test]
+fn snapshot_create_status_delete() {
+    let sb = sandbox();
+    let r = with_url(&sb, &["snapshot", "create", "backups", "cli-snap", "--indices", "logs-a,logs-b", "--wait"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("SUCCESS"), "{}\n{}", r.stdout, r.stderr);
+    let j = with_url(&sb, &["snapshot", "status", "backups", "cli-snap", "--json"]).json();
+    assert_eq!(j["state"], "SUCCESS");
+    assert_eq!(j["progress"]["percent"], 100.0);
+    let r = with_url(&sb, &["snapshot", "status", "backups", "cli-snap"]);
+    expect(&r, 0);
+    // Without waiting: started at once.
+    let j = with_url(&sb, &["snapshot", "create", "backups", "cli-snap-2", "--json"]).json();
+    assert_eq!(j["status"], "started");
+    // The same name again: refused.
+    let r = with_url(&sb, &["snapshot", "create", "backups", "cli-snap", "--wait"]);
+    expect(&r, 1);
+    assert!(r.all().contains("snapshot_already_exists"), "{}", r.all());
+    // Bad name: bad input.
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "Bad_Name"]), 2);
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "cli-snap"]);
+    expect(&r, 2);
+    expect(&with_url(&sb, &["snapshot", "delete", "backups", "cli-snap", "--yes"]), 0);
+    let r = with_url(&sb, &["snapshot", "status", "backups", "cli-snap"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("snapshot_missing"), "{}", r.stderr);
+}
+
+#[test]
+fn check_prints_the_verdicts() {
+    let sb = sandbox();
+    let r = with_url(&sb, &["check", "backups", "snap-compatible"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("VERDICT") && r.stdout.contains("logs-a"), "{}", r.stdout);
+    let r = with_url(&sb, &["check", "backups", "snap-too-new"]);
+    expect(&r, 1);
+    assert!(r.stdout.contains("incompatible") && r.stdout.contains("snapshot-not-newer"), "{}", r.stdout);
+    let j = with_url(&sb, &["check", "backups", "snap-legacy-6x", "--json"]).json();
+    assert_eq!(j["verdict"]["kind"], "ok_with_warnings", "{j}");
+    let r = with_url(&sb, &["check", "backups", "nope"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("snapshot_missing"), "{}", r.stderr);
+}
+
+#[test]
+fn restore_plans_and_executes_only_with_yes() {
+    let sb = sandbox();
+    // Without --yes (and with --dry-run): the plan, nothing changed.
+    for extra in [&[][..], &["--dry-run"]] {
+        let mut a = vec!["restore", "backups", "snap-compatible", "--indices", "logs-a,orders", "--prefix", "r-"];
+        a.extend(extra);
+        let r = with_url(&sb, &a);
+        expect(&r, 0);
+        assert!(r.stdout.contains("r-logs-a") && r.stdout.contains("Nothing was changed"), "{}", r.stdout);
+    }
+    assert_eq!(index_status(&sb, "r-logs-a"), "", "a dry run restores nothing");
+    // Blocked plan: exit 1, nothing sent.
+    let r = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "logs-a", "--yes"]);
+    expect(&r, 1);
+    assert!(r.stdout.contains("BLOCKED") && r.stderr.contains("blocked"), "{}", r.all());
+    let j = with_url(&sb, &["restore", "backups", "snap-too-new", "--json"]).json();
+    assert_eq!(j["blocked"], true);
+    // Rename options are checked.
+    expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--prefix", "x-", "--rename-pattern", "a"]), 2);
+    expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--dry-run", "--yes"]), 2);
+    // Executed: restored with progress, and reported.
+    let r = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "logs-a,orders", "--prefix", "r-", "--yes"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("completed"), "{}", r.all());
+    assert!(r.stderr.contains("restore") && r.stderr.contains('%'), "progress lines on stderr: {}", r.stderr);
+    assert_eq!(index_status(&sb, "r-logs-a"), "open");
+    // Over a conflicting open index, closing it first (JSON).
+    let j = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "logs-b", "--close-conflicting", "--yes", "--json"]).json();
+    assert_eq!(j["status"], "completed", "{j}");
+    assert_eq!(j["indices"][0]["state"], "restored");
+    assert_eq!(index_status(&sb, "logs-b"), "open");
+}
+
+#[test]
+fn a_failed_restore_rolls_back_what_it_closed() {
+    let sb = sandbox();
+    // The restore request itself is refused (after logs-a was closed): logs-a is reopened.
+    sandbox_post(&sb, "/_sandbox/faults", serde_json::json!({ "path": "/_snapshot/*/_restore", "method": "POST", "action": "status", "status": 403, "type": "security_exception", "reason": "action [cluster:admin/snapshot/restore] is unauthorized" }));
+    let r = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "logs-a", "--close-conflicting", "--yes"]);
+    expect(&r, 1);
+    assert!(r.stdout.contains("rolled back: reopened logs-a"), "{}", r.all());
+    assert!(r.stderr.contains("forbidden") && r.stderr.contains("hint:"), "{}", r.stderr);
+    assert_eq!(index_status(&sb, "logs-a"), "open", "rollback reopened it");
+    let sb2 = sandbox();
+    sandbox_post(&sb2, "/_sandbox/faults", serde_json::json!({ "path": "/_snapshot/*/_restore", "method": "POST", "action": "status", "status": 403 }));
+    let j = with_url(&sb2, &["restore", "backups", "snap-compatible", "--indices", "logs-a,logs-b", "--close-conflicting", "--yes", "--json"]).json();
+    assert_eq!(j["status"], "failed");
+    assert_eq!(j["exit_code"], 1);
+    let states: Vec<&str> = j["indices"].as_array().unwrap().iter().map(|i| i["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["reopened", "reopened"], "{j}");
+}
+
+/// `[source.]<api>.<status>.<case>.json`, `error.<api>.<status>.<type>.json` (as tests/common).
+fn parse_fixture_name(file: &Path) -> Option<(String, u16, bool)> {
+    let stem = file.file_name()?.to_str()?.strip_suffix(".json")?;
+    if stem.ends_with(".meta") {
+        return None;
+    }
+    let tokens: Vec<&str> = stem.split('.').collect();
+    let si = tokens.iter().position(|t| t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit()))?;
+    let mut head = &tokens[..si];
+    let is_error = head.first() == Some(&"error");
+    if is_error {
+        head = &head[1..];
+    }
+    const NAMESPACES: &[&str] = &["snapshot", "indices", "cat", "cluster", "slm", "nodes"];
+    let n = head.len();
+    if n >= 2 && NAMESPACES.contains(&head[n - 2]) {
+        head = &head[n - 2..];
+    } else if n >= 1 {
+        head = &head[n - 1..];
+    }
+    Some((head.join("."), tokens[si].parse().ok()?, is_error))
+}
+
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_below(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn decode_every_saved_body() {
+    let mut files = Vec::new();
+    let examples = root().join("../shared/es-spec/examples");
+    files_below(&examples.join("es"), &mut files);
+    files_below(&examples.join("opensearch"), &mut files);
+    let n_examples = files.len();
+    files_below(&root().join("tests/fixtures/real"), &mut files);
+    let (mut decoded, mut errors, mut undecodable) = (0, 0, 0);
+    for f in &files {
+        let Some((api, status, is_error)) = parse_fixture_name(f) else { continue };
+        let path = f.to_str().unwrap();
+        let st = status.to_string();
+        let r = essnap(&["decode", &api, path, "--status", &st]);
+        let j = r.json();
+        let supported = essnap::api::DECODABLE.contains(&api.as_str());
+        if supported && !is_error && (200..300).contains(&status) {
+            assert_eq!(r.code, 0, "{path}: {}", r.all());
+            assert!(j.get("decoded").is_some(), "{path}: {j}");
+            decoded += 1;
+        } else if supported {
+            assert_eq!(r.code, 2, "{path}: {}", r.all());
+            let code = j["error"]["code_name"].as_str().unwrap_or_default();
+            assert!(!code.is_empty() && code != "invalid_input", "{path}: an error body maps to a code: {j}");
+            assert!(!j["error"]["hint"].as_str().unwrap_or_default().is_empty(), "{path}: {j}");
+            errors += 1;
+        } else {
+            assert_eq!(r.code, 2, "{path}: {}", r.all());
+            assert_eq!(j["error"]["code_name"], "invalid_input", "{path}: {j}");
+            undecodable += 1;
+        }
+    }
+    eprintln!("decode: {decoded} bodies decoded, {errors} error bodies mapped, {undecodable} of APIs essnap does not decode ({} files, {n_examples} official examples)", files.len());
+    assert!(n_examples >= 40 && decoded >= 100 && errors >= 10, "{decoded} {errors}");
+    // stdin, and a file that is not there.
+    let r = essnap_env(&["decode", "info", "-"], &[], Some(br#"{"version":{"number":"8.12.2"},"tagline":"You Know, for Search"}"#));
+    expect(&r, 0);
+    assert_eq!(r.json()["decoded"]["version"]["number"], "8.12.2");
+    expect(&essnap_env(&["decode", "info", "-"], &[], Some(b"<html>proxy</html>")), 2);
+    expect(&essnap(&["decode", "info", "/nonexistent/file.json"]), 2);
+    expect(&essnap(&["decode", "no.such.api", "-"]), 2);
+}
+
+const ECE_KEY: &str = "ZWNlLWRlbW8tYXBpLWtleQ==";
+const REPO_PASSWORD: &str = "repo-demo-pw";
+
+fn ece_sandbox(clusters_api: bool) -> Handle {
+    let text = std::fs::read_to_string(root().join("sandbox/seeds/demo.json")).unwrap();
+    let mut seed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    seed["ece"]["clusters_api"] = serde_json::json!(clusters_api);
+    essnap_sandbox::start(Config::new(Seed::from_json(&seed.to_string()).unwrap())).unwrap()
+}
+
+fn ece(sb: &Handle, args: &[&str], es_password: &str) -> Run {
+    let mut a = vec!["--poll-interval", "200", "ece", "snapshot", "--ece-url", sb.url.as_str(), "--cluster-id", "a1b2c3", "--es-user", "elastic"];
+    a.extend(args);
+    let r = essnap_env(&a, &[("ESSNAP_ECE_API_KEY", ECE_KEY), ("ESSNAP_ES_PASSWORD", es_password)], None);
+    for s in [ECE_KEY, REPO_PASSWORD] {
+        assert!(!r.all().contains(s), "an ECE secret was printed:\n{}", r.all());
+    }
+    r
+}
+
+#[test]
+fn ece_snapshot_takes_waits_and_maps_refusals() {
+    let sb = ece_sandbox(true);
+    let r = ece(&sb, &["--repository", "backups", "--name", "cli-ece", "--wait"], REPO_PASSWORD);
+    expect(&r, 0);
+    assert!(r.stdout.contains("cli-ece") && r.stdout.contains("state: succeeded"), "{}", r.all());
+    // ECE refuses: exit 1 with the mapped code, ECE's own code and the hint.
+    let r = ece(&sb, &["--name", "already-taken"], REPO_PASSWORD);
+    expect(&r, 1);
+    assert!(r.stderr.contains("clusters.snapshot.name_conflict") && r.stderr.contains("hint:"), "{}", r.stderr);
+    let r = ece(&sb, &["--name", "x1", "--json"], "wrong");
+    expect(&r, 1);
+    let j = r.json();
+    assert_eq!(j["error"]["code"], "ece_invalid_credentials", "{j}");
+    assert!(j["error"]["source_codes"].to_string().contains("clusters.snapshot.invalid_credentials"), "{j}");
+    let r = essnap(&["ece", "snapshot", "--ece-url", &sb.url, "--cluster-id", "ffff"]);
+    expect(&r, 2);
+    // ECE 3.0+: the clusters API is gone; with the deployment id the proxy takes the snapshot.
+    let sb = ece_sandbox(false);
+    let r = ece(&sb, &["--name", "via-proxy", "--repository", "backups", "--deployment-id", "d4e5f6", "--wait"], REPO_PASSWORD);
+    expect(&r, 0);
+    assert!(r.stdout.contains("through the deployment proxy") && r.stdout.contains("succeeded"), "{}", r.all());
+    let r = ece(&sb, &["--name", "no-proxy"], REPO_PASSWORD);
+    expect(&r, 1);
+    assert!(r.stderr.contains("ece_endpoint_removed"), "{}", r.stderr);
+}
+
+#[test]
+fn opensearch_snapshots_page_with_an_offset_cursor() {
+    let seed = Seed::from_file(&root().join("sandbox/seeds/opensearch.json")).unwrap();
+    let sb = essnap_sandbox::start(Config::new(seed)).unwrap();
+    let r = essnap(&["--url", &sb.url, "info"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("OpenSearch 2.19.1"), "{}", r.stdout);
+    let all = essnap(&["--url", &sb.url, "snapshots", "backups", "--sort", "name", "--json"]).json();
+    let names: Vec<String> = all["snapshots"].as_array().unwrap().iter().map(|s| s["snapshot"].as_str().unwrap().to_string()).collect();
+    assert!(names.len() >= 4, "{all}");
+    let p1 = essnap(&["--url", &sb.url, "snapshots", "backups", "--sort", "name", "--limit", "2", "--json"]).json();
+    let next = p1["next"].as_str().expect("an offset cursor").to_string();
+    let p2 = essnap(&["--url", &sb.url, "snapshots", "backups", "--sort", "name", "--limit", "2", "--after", &next, "--json"]).json();
+    let got: Vec<&str> = p1["snapshots"].as_array().unwrap().iter().chain(p2["snapshots"].as_array().unwrap()).map(|s| s["snapshot"].as_str().unwrap()).collect();
+    assert_eq!(got, names[..4].iter().map(String::as_str).collect::<Vec<_>>());
+    let r = essnap(&["--url", &sb.url, "check", "backups", "os-snap-too-new"]);
+    expect(&r, 1);
+}

@@ -1,0 +1,401 @@
+//! The machines, pager, planner and one-request operations, each step a synchronous call that
+//! the JS wrapper drives (send with [`Conn::send`](crate::Conn::send), sleep, feed back).
+
+use essnap::api::snapshot::{
+    CreateRepository, CreateSnapshot, FsSettings, GetRepositories, Order, RepositoryAction, RepositorySettings, S3Settings,
+    SnapshotSort,
+};
+use essnap::api::{cluster, decode, decode_named};
+use essnap::dialect::Dialect;
+use essnap::machine::create::CreateSnapshotRun;
+use essnap::machine::gather::Gather;
+use essnap::machine::list::SnapshotPager;
+use essnap::machine::restore::RestoreExecution;
+use essnap::machine::{Event, Input, Machine, Step, Timing};
+use essnap::model::Info;
+use essnap::plan::{RestoreInputs, RestorePlan, RestoreSelection, plan_restore};
+use essnap::{ApiError, Request};
+use serde_json::{Map, Value, json};
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, raw, to_json, transport_error_json};
+use crate::transport::{Reply, Req};
+
+/// What a step asks for: `SEND` (take the request with `request()`), `DONE`, or a wait (ms ≥ 0).
+pub const SEND: f64 = -1.0;
+pub const DONE: f64 = -2.0;
+
+fn dialect(json: &str) -> Result<Dialect, JsValue> {
+    serde_json::from_slice(json.as_bytes()).map_err(|e| invalid("dialect", e, "pass the dialect from connect()"))
+}
+
+fn timing(json: Option<String>) -> Result<Timing, JsValue> {
+    let mut t = Timing::default();
+    let Some(j) = json else { return Ok(t) };
+    let v: Map<String, Value> = serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("timing", e, "pass numbers"))?;
+    let num = |k: &str| -> Result<Option<u64>, JsValue> {
+        match v.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(n) => n.as_u64().map(Some).ok_or_else(|| invalid(k, format!("{n} is not a whole number ≥ 0"), "pass milliseconds as a whole number")),
+        }
+    };
+    if let Some(n) = num("pollIntervalMs")? {
+        t.poll_interval_ms = n.max(1);
+    }
+    if let Some(n) = num("maxWaitMs")? {
+        t.max_wait_ms = n;
+    }
+    if let Some(n) = num("backoffMs")? {
+        t.backoff_ms = n;
+    }
+    if let Some(n) = num("maxRetries")? {
+        t.max_retries = n.min(100) as u32;
+    }
+    Ok(t)
+}
+
+fn input_of(reply: Reply) -> Input {
+    match reply.0 {
+        Ok(r) => Input::Response(r),
+        Err(t) => Input::Failed(t),
+    }
+}
+
+fn response_of(reply: &Reply) -> Result<&essnap::Response, JsValue> {
+    reply.0.as_ref().map_err(|t| raw(transport_error_json(t)))
+}
+
+enum Kind {
+    Gather(Gather),
+    Restore(RestoreExecution),
+    Create(CreateSnapshotRun),
+}
+
+enum Output {
+    Inputs(RestoreInputs),
+    Json(Value),
+    Error(ApiError),
+}
+
+/// One run of a machine.
+#[wasm_bindgen]
+pub struct Runner {
+    kind: Kind,
+    pending: Option<Request>,
+    events: Vec<Event>,
+    output: Option<Output>,
+}
+
+fn step_of<M: Machine>(m: &mut M, input: Input, events: &mut Vec<Event>) -> Step<M::Output> {
+    let s = m.step(input);
+    events.extend(m.take_events());
+    s
+}
+
+/// An outcome with its `error` in the wrapper's error shape.
+fn outcome_json<T: serde::Serialize>(o: &T, err: Option<&ApiError>) -> Value {
+    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+    if let Some(e) = err {
+        v["error"] = api_error_json(e);
+    }
+    v
+}
+
+#[wasm_bindgen]
+impl Runner {
+    /// Reads what a restore plan (or a compatibility check) needs.
+    pub fn gather(repository: &str, snapshot: &str, timing_json: Option<String>) -> Result<Runner, JsValue> {
+        essnap::names::validate_repository_name(repository).map_err(|e| input_err(&e))?;
+        if snapshot.trim().is_empty() {
+            return Err(invalid("snapshot", "the snapshot name is empty", "give the snapshot's name"));
+        }
+        Ok(Runner::of(Kind::Gather(Gather::new(repository, snapshot, timing(timing_json)?))))
+    }
+
+    /// Executes a plan.
+    pub fn restore(plan: &Plan, timing_json: Option<String>) -> Result<Runner, JsValue> {
+        Ok(Runner::of(Kind::Restore(RestoreExecution::new(plan.plan.clone(), timing(timing_json)?))))
+    }
+
+    /// Takes a snapshot; `options_json` holds the body options (indices, partial, ...).
+    pub fn create(repository: &str, snapshot: &str, options_json: &str, dialect_json: &str, timing_json: Option<String>) -> Result<Runner, JsValue> {
+        let o: Map<String, Value> = serde_json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass an options object"))?;
+        let strings = |k: &str| -> Result<Option<Vec<String>>, JsValue> {
+            match o.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| invalid(k, "not a list of strings", "pass an array of strings")),
+            }
+        };
+        let flag = |k: &str| -> Result<Option<bool>, JsValue> {
+            match o.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Bool(b)) => Ok(Some(*b)),
+                Some(_) => Err(invalid(k, "not a boolean", "pass true or false")),
+            }
+        };
+        let req = CreateSnapshot {
+            indices: strings("indices")?.unwrap_or_default(),
+            ignore_unavailable: flag("ignoreUnavailable")?,
+            include_global_state: flag("includeGlobalState")?,
+            partial: flag("partial")?,
+            feature_states: strings("featureStates")?,
+            metadata: match o.get("metadata") {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(m)) => Some(m.clone()),
+                Some(_) => return Err(invalid("metadata", "not an object", "pass a plain object")),
+            },
+            expand_wildcards: o.get("expandWildcards").and_then(|v| v.as_str()).map(String::from),
+            ..CreateSnapshot::new(repository, snapshot)
+        };
+        let run = CreateSnapshotRun::new(req, dialect(dialect_json)?, timing(timing_json)?).map_err(|e| input_err(&e))?;
+        Ok(Runner::of(Kind::Create(run)))
+    }
+
+    fn of(kind: Kind) -> Runner {
+        Runner { kind, pending: None, events: Vec::new(), output: None }
+    }
+
+    fn step(&mut self, input: Input) -> f64 {
+        let ev = &mut self.events;
+        let (send, wait, out) = match &mut self.kind {
+            Kind::Gather(m) => match step_of(m, input, ev) {
+                Step::Send(r) => (Some(r), None, None),
+                Step::Wait(ms) => (None, Some(ms), None),
+                Step::Done(Ok(i)) => (None, None, Some(Output::Inputs(i))),
+                Step::Done(Err(e)) => (None, None, Some(Output::Error(e))),
+            },
+            Kind::Restore(m) => match step_of(m, input, ev) {
+                Step::Send(r) => (Some(r), None, None),
+                Step::Wait(ms) => (None, Some(ms), None),
+                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
+            },
+            Kind::Create(m) => match step_of(m, input, ev) {
+                Step::Send(r) => (Some(r), None, None),
+                Step::Wait(ms) => (None, Some(ms), None),
+                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
+            },
+        };
+        if let Some(r) = send {
+            self.pending = Some(r);
+            return SEND;
+        }
+        if let Some(ms) = wait {
+            return ms as f64;
+        }
+        self.output = out;
+        DONE
+    }
+
+    /// The first step.
+    pub fn start(&mut self) -> f64 {
+        self.step(Input::Start)
+    }
+
+    /// The answer to the last request.
+    pub fn feed(&mut self, reply: Reply) -> f64 {
+        self.step(input_of(reply))
+    }
+
+    /// The last wait is over.
+    pub fn waited(&mut self) -> f64 {
+        self.step(Input::Waited)
+    }
+
+    /// The request to send (after a step returned `SEND`).
+    pub fn request(&mut self) -> Option<Req> {
+        self.pending.take().map(Req)
+    }
+
+    /// Events since the last call, as a JSON array (`undefined` when there are none).
+    pub fn events(&mut self) -> Option<String> {
+        if self.events.is_empty() {
+            return None;
+        }
+        let e = std::mem::take(&mut self.events);
+        serde_json::to_string(&e).ok()
+    }
+
+    /// The outcome of a restore or create run (JSON); throws the error of a failed gather.
+    pub fn result(&mut self) -> Result<String, JsValue> {
+        match self.output.as_ref() {
+            Some(Output::Json(v)) => to_json(v),
+            Some(Output::Error(e)) => Err(api_err(e)),
+            Some(Output::Inputs(_)) => Err(invalid("runner", "a gather run has a plan, not a result", "call plan() or check()")),
+            None => Err(invalid("runner", "the run is not finished", "step it until it returns DONE")),
+        }
+    }
+
+    fn inputs(&self) -> Result<&RestoreInputs, JsValue> {
+        match self.output.as_ref() {
+            Some(Output::Inputs(i)) => Ok(i),
+            Some(Output::Error(e)) => Err(api_err(e)),
+            _ => Err(invalid("runner", "not a finished gather run", "step it until it returns DONE")),
+        }
+    }
+
+    /// Plans a restore from a finished gather run. `selection_json` is a `RestoreSelection`.
+    pub fn plan(&self, selection_json: &str) -> Result<Plan, JsValue> {
+        let inputs = self.inputs()?;
+        let sel: RestoreSelection = serde_json::from_slice(selection_json.as_bytes()).map_err(|e| invalid("selection", e, "see RestoreSelection in the README"))?;
+        let plan = plan_restore(inputs, &sel).map_err(|e| input_err(&e))?;
+        Ok(Plan { plan })
+    }
+
+    /// The compatibility verdicts of the gathered snapshot for this cluster (JSON).
+    pub fn check(&self, created_versions_json: Option<String>) -> Result<String, JsValue> {
+        let inputs = self.inputs()?;
+        let mut sel = RestoreSelection::default();
+        if let Some(j) = created_versions_json {
+            sel.created_versions = serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("createdVersions", e, "map index names to version strings"))?;
+        }
+        let plan = plan_restore(inputs, &sel).map_err(|e| input_err(&e))?;
+        let s = &inputs.snapshot;
+        to_json(&json!({
+            "repository": inputs.repository,
+            "snapshot": s.snapshot,
+            "state": s.state(),
+            "snapshotVersion": plan.snapshot_version,
+            "snapshotDistribution": s.distribution(),
+            "cluster": inputs.cluster,
+            "verdict": plan.verdict,
+            "restorable": plan.verdict.is_restorable(),
+            "indices": plan.items.iter().map(|i| json!({"index": i.source, "dataStream": i.data_stream, "verdict": i.verdict})).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+/// A restore plan: nothing has been sent yet.
+#[wasm_bindgen]
+pub struct Plan {
+    plan: RestorePlan,
+}
+
+fn request_json(r: &Request) -> Value {
+    json!({"api": r.api, "method": r.method, "path": r.path, "body": r.body_json()})
+}
+
+#[wasm_bindgen]
+impl Plan {
+    /// The plan as JSON (requests with their bodies as JSON).
+    pub fn json(&self) -> Result<String, JsValue> {
+        let mut v = serde_json::to_value(&self.plan).map_err(|e| invalid("plan", e, "this is a bug"))?;
+        v["close_requests"] = Value::Array(self.plan.close_requests.iter().map(request_json).collect());
+        v["restore_request"] = request_json(&self.plan.restore_request);
+        v["blocked"] = Value::Bool(self.plan.is_blocked());
+        v["targets"] = json!(self.plan.targets());
+        to_json(&v)
+    }
+
+    /// A table a user can read before confirming.
+    pub fn render(&self) -> String {
+        self.plan.render()
+    }
+}
+
+/// Paging through a repository's snapshots.
+#[wasm_bindgen]
+pub struct Pager {
+    pager: SnapshotPager,
+}
+
+#[wasm_bindgen]
+impl Pager {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        repository: &str,
+        dialect_json: &str,
+        size: u32,
+        sort: Option<String>,
+        order: Option<String>,
+        verbose: bool,
+        after: Option<String>,
+        patterns_json: Option<String>,
+    ) -> Result<Pager, JsValue> {
+        let sort = match sort.as_deref() {
+            None => SnapshotSort::StartTime,
+            Some(s) => SnapshotSort::parse(s)
+                .ok_or_else(|| invalid("sort", format!("`{s}` is not a sort key"), "use start_time, duration, name, repository, index_count, shard_count or failed_shard_count"))?,
+        };
+        let order = match order.as_deref() {
+            None | Some("asc") => Order::Asc,
+            Some("desc") => Order::Desc,
+            Some(o) => return Err(invalid("order", format!("`{o}` is not an order"), "use asc or desc")),
+        };
+        let mut pager = SnapshotPager::new(repository, dialect(dialect_json)?, size, sort, order, verbose).map_err(|e| input_err(&e))?;
+        if let Some(p) = patterns_json {
+            let pats: Vec<String> = serde_json::from_slice(p.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of names or patterns"))?;
+            pager = pager.matching(pats);
+        }
+        if let Some(a) = after {
+            pager = pager.resume_after(a);
+        }
+        Ok(Pager { pager })
+    }
+
+    /// The next request, or `undefined` when every page was read.
+    #[wasm_bindgen(js_name = nextRequest)]
+    pub fn next_request(&self) -> Result<Option<Req>, JsValue> {
+        match self.pager.next_request() {
+            None => Ok(None),
+            Some(Ok(r)) => Ok(Some(Req(r))),
+            Some(Err(e)) => Err(input_err(&e)),
+        }
+    }
+
+    /// Decodes an answer into a page (JSON); throws on errors.
+    #[wasm_bindgen(js_name = onReply)]
+    pub fn on_reply(&mut self, reply: &Reply) -> Result<String, JsValue> {
+        let r = response_of(reply)?;
+        let page = self.pager.on_response(r).map_err(|e| api_err(&e))?;
+        to_json(&page)
+    }
+}
+
+// One-request operations: a builder and the decoder of its answer.
+
+#[wasm_bindgen(js_name = reqInfo)]
+pub fn req_info() -> Req {
+    Req(cluster::info())
+}
+
+/// `{"info": ..., "dialect": ...}` from the answer to `GET /`.
+#[wasm_bindgen(js_name = decodeInfo)]
+pub fn decode_info(reply: &Reply) -> Result<String, JsValue> {
+    let info: Info = decode("info", response_of(reply)?).map_err(|e| api_err(&e))?;
+    to_json(&json!({"dialect": info.dialect(), "serverless": info.is_serverless(), "info": info}))
+}
+
+#[wasm_bindgen(js_name = reqRepositories)]
+pub fn req_repositories(dialect_json: &str) -> Result<Req, JsValue> {
+    GetRepositories::default().build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+}
+
+#[wasm_bindgen(js_name = reqAddRepository)]
+pub fn req_add_repository(name: &str, kind: &str, settings_json: &str, verify: Option<bool>, dialect_json: &str) -> Result<Req, JsValue> {
+    let settings: Map<String, Value> = serde_json::from_slice(settings_json.as_bytes()).map_err(|e| invalid("settings", e, "pass a plain object"))?;
+    let bad = |e: serde_json::Error| invalid("settings", e, "see the repository type's settings");
+    let s = match kind {
+        "fs" => RepositorySettings::Fs(serde_json::from_value::<FsSettings>(Value::Object(settings)).map_err(bad)?),
+        "s3" => RepositorySettings::S3(serde_json::from_value::<S3Settings>(Value::Object(settings)).map_err(bad)?),
+        "url" => RepositorySettings::Url { url: settings.get("url").and_then(|u| u.as_str()).unwrap_or_default().to_string() },
+        other => RepositorySettings::Raw { kind: other.to_string(), settings },
+    };
+    CreateRepository { verify, ..CreateRepository::new(name, s) }.build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+}
+
+#[wasm_bindgen(js_name = reqVerifyRepository)]
+pub fn req_verify_repository(name: &str, dialect_json: &str) -> Result<Req, JsValue> {
+    RepositoryAction::new(name).verify(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+}
+
+#[wasm_bindgen(js_name = reqRemoveRepository)]
+pub fn req_remove_repository(name: &str, dialect_json: &str) -> Result<Req, JsValue> {
+    RepositoryAction::new(name).delete(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+}
+
+/// Decodes the answer to a request of `api` (JSON); throws the transport or API error.
+#[wasm_bindgen(js_name = decodeReply)]
+pub fn decode_reply(api: &str, reply: &Reply) -> Result<String, JsValue> {
+    let d = decode_named(api, response_of(reply)?).map_err(|e| core_err(&e))?;
+    to_json(&d)
+}
