@@ -236,3 +236,41 @@ fn a_started_restore_is_recognised_by_its_indices_before_any_shard_recovers() {
         assert!(fake.log.iter().any(|(_, p)| p.starts_with("/_cat/indices/logs-a,logs-c")), "{:?}", fake.log);
     }
 }
+
+#[test]
+fn a_target_that_never_shows_a_recovery_stops_the_watch_with_its_name() {
+    let mut fake = Fake::opensearch(&[], &["logs-a"]);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    // The restore is accepted, but the cluster never reports a recovery (e.g. a rename the preview got wrong).
+    fake.recovery_lag = u32::MAX;
+    let (out, _) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::StillRunning);
+    let e = out.error.unwrap();
+    assert!(e.message.contains("logs-a"), "{e}");
+    assert!(fake.log.len() < 200, "bounded: {} requests", fake.log.len());
+}
+
+/// A cancel (Ctrl-C, AbortSignal) just before the restore POST: nothing is sent again, and the
+/// closed indices are reopened.
+#[test]
+fn a_cancelled_restore_is_never_resent_and_reopens_what_it_closed() {
+    use essnap::machine::{Input, Machine, Step, TransportError, TransportErrorKind};
+    let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    let mut m = RestoreExecution::new(p, timing());
+    let mut input = Input::Start;
+    let out = loop {
+        match m.step(input) {
+            Step::Send(r) if r.path.contains("_restore") => {
+                input = Input::Failed(TransportError::new(TransportErrorKind::Aborted, "cancelled"));
+            }
+            Step::Send(r) => input = fake.handle(&r).map_or_else(Input::Failed, Input::Response),
+            Step::Wait(_) => input = Input::Waited,
+            Step::Done(o) => break o,
+        }
+    };
+    assert_eq!(out.status, RestoreStatus::Failed);
+    assert_eq!(out.error.unwrap().code, ErrorCode::Aborted);
+    assert_eq!(fake.restores_applied, 0);
+    assert_eq!(fake.open_indices(), ["logs-a", "logs-b"], "reopened");
+}

@@ -78,6 +78,8 @@ pub struct CreateSnapshotRun {
     attempts: u32,
     resent: bool,
     unclear: bool,
+    /// The user cancelled: never create again; report whether the first attempt got through.
+    cancelled: bool,
     checks: u32,
     read_failures: u32,
     waited_ms: u64,
@@ -111,6 +113,7 @@ impl CreateSnapshotRun {
             attempts: 0,
             resent: false,
             unclear: false,
+            cancelled: false,
             checks: 0,
             read_failures: 0,
             waited_ms: 0,
@@ -232,6 +235,11 @@ impl CreateSnapshotRun {
                 let acted = e.retry() == RetryAdvice::CheckFirst;
                 (e, acted)
             }
+            Input::Failed(t) if t.kind == super::TransportErrorKind::Aborted => {
+                self.cancelled = true;
+                self.checks = START_CHECKS;
+                return self.pause(0, Next::Find);
+            }
             Input::Failed(t) => (t.to_api_error(), t.may_have_arrived()),
             _ => return self.fail(ApiError::new(ErrorCode::Other, None, "machine driven out of order")),
         };
@@ -263,7 +271,13 @@ impl CreateSnapshotRun {
                         None => names.iter().find(|x| self.matches_date_math(x)).cloned(),
                     }
                 });
+                let cancelled = ApiError::new(ErrorCode::Aborted, None, "cancelled");
                 match found {
+                    Ok(Some(n)) if self.cancelled => {
+                        self.name = Some(n);
+                        self.done(CreateStatus::StillRunning, None, Some(cancelled))
+                    }
+                    Ok(None) if self.cancelled => self.fail(cancelled),
                     Ok(Some(n)) => {
                         self.name = Some(n);
                         self.pause(0, Next::Poll)

@@ -21,6 +21,8 @@ use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_read};
 
 /// How many times the machine looks for a running restore before it resends an unanswered one.
 const START_CHECKS: u32 = 3;
+/// Progress polls without any change, while some target never appeared, before giving up watching.
+const STALL_POLLS: u32 = 120;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,8 +100,11 @@ pub struct RestoreExecution {
     closed: Vec<String>,
     restore_attempts: u32,
     resent: bool,
+    /// The user cancelled: never send the restore again; undo what can be undone.
+    cancelled: bool,
     checks: u32,
     read_failures: u32,
+    unchanged_polls: u32,
     waited_ms: u64,
     progress: Option<Progress>,
     failure: Option<ApiError>,
@@ -122,8 +127,10 @@ impl RestoreExecution {
             closed: Vec::new(),
             restore_attempts: 0,
             resent: false,
+            cancelled: false,
             checks: 0,
             read_failures: 0,
+            unchanged_polls: 0,
             waited_ms: 0,
             progress: None,
             failure: None,
@@ -288,6 +295,13 @@ impl RestoreExecution {
                 let acted = e.retry() == RetryAdvice::CheckFirst;
                 (e, acted)
             }
+            Input::Failed(t) if t.kind == super::TransportErrorKind::Aborted => {
+                // Cancelled: find out whether the restore got through, then stop either way.
+                self.cancelled = true;
+                self.failure = Some(t.to_api_error());
+                self.checks = START_CHECKS;
+                return self.pause(0, Next::Check);
+            }
             Input::Failed(t) => (t.to_api_error(), t.may_have_arrived()),
             Input::Start | Input::Waited => return self.fail(ApiError::new(ErrorCode::Other, None, "machine driven out of order")),
         };
@@ -315,6 +329,7 @@ impl RestoreExecution {
                     rec.values().flat_map(|i| i.shards.iter()).any(|s| s.restores_from(&self.plan.repository, &self.plan.snapshot))
                 });
                 match started {
+                    Ok(true) if self.cancelled => self.done(RestoreStatus::StillRunning),
                     Ok(true) => {
                         self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
                         self.on_poll_response(r)
@@ -377,9 +392,17 @@ impl RestoreExecution {
                 _ => row.is_some_and(|r| r.is_open()) && self.closed_or_was_closed(&item.target),
             }
         });
+        if started && self.cancelled {
+            // It runs on; essnap only stops watching.
+            return self.done(RestoreStatus::StillRunning);
+        }
         if started {
             self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
             return self.pause(self.timing.poll_interval_ms, Next::Poll);
+        }
+        if self.cancelled {
+            let e = self.failure.take().unwrap_or_else(|| ApiError::new(ErrorCode::Aborted, None, "cancelled"));
+            return self.fail(e);
         }
         if self.checks < START_CHECKS {
             // Give a slow master time: 2 s, 4 s, 6 s between looks.
@@ -416,10 +439,24 @@ impl RestoreExecution {
                 }
                 if self.progress.as_ref() != Some(&p) {
                     self.events.push(Event::Progress(p.clone()));
+                    self.unchanged_polls = 0;
+                } else {
+                    self.unchanged_polls += 1;
                 }
+                let unseen: Vec<String> = p.indices.iter().filter(|i| i.shards_total == 0).map(|i| i.name.clone()).collect();
                 self.progress = Some(p);
                 if complete {
                     return self.done(RestoreStatus::Completed);
+                }
+                // Every started shard is done but some targets never showed a recovery: stop watching
+                // rather than poll for hours, and say which.
+                if self.unchanged_polls >= STALL_POLLS && !unseen.is_empty() {
+                    self.failure = Some(ApiError::new(
+                        ErrorCode::Timeout,
+                        None,
+                        format!("no recovery from {} appeared for {} after {STALL_POLLS} polls; check GET {}/_recovery", self.plan.snapshot, unseen.join(", "), unseen[0]),
+                    ));
+                    return self.done(RestoreStatus::StillRunning);
                 }
                 if self.waited_ms >= self.timing.max_wait_ms {
                     return self.done(RestoreStatus::StillRunning);

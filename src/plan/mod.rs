@@ -317,8 +317,9 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     for src in &picked {
         let ds = backing_of(src);
         let target = match (&ds, &renamer) {
-            // Renaming a data stream renames its backing indices with it.
-            (Some(d), Some(_)) => format!(".ds-{}-{}", rename(d), &src[format!(".ds-{d}-").len()..]),
+            // A backing index is renamed after its `.ds-` prefix, as RestoreService does, so it
+            // follows its renamed data stream.
+            (Some(_), Some(_)) => format!(".ds-{}", rename(&src[".ds-".len()..])),
             _ => rename(src),
         };
         let created = sel.created_versions.get(src).map(|v| Side::of_version(snap_dist, v.clone()));

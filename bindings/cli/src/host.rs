@@ -6,7 +6,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -21,6 +22,25 @@ wasmtime::component::bindgen!({
 pub use self::essnap::snapshots::types;
 pub use exports::essnap::snapshots::operations as ops;
 pub use exports::essnap::snapshots::requests;
+
+/// Ctrl-C: the first one cancels the running operation at the next request (the machine then
+/// reopens what it closed — those requests still go out); a second one quits at once.
+static CANCEL: AtomicU8 = AtomicU8::new(0);
+const CANCEL_NONE: u8 = 0;
+const CANCEL_REQUESTED: u8 = 1;
+const CANCEL_DELIVERED: u8 = 2;
+
+/// Installs the Ctrl-C / SIGTERM handler described at [`CANCEL`].
+pub fn install_cancel_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.compare_exchange(CANCEL_NONE, CANCEL_REQUESTED, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            eprintln!("\ncancelling: stopping after the current request and undoing what essnap changed (Ctrl-C again quits at once)");
+        } else {
+            eprintln!("\nquitting without waiting: check the cluster's indices (`essnap` may have left some closed)");
+            std::process::exit(130);
+        }
+    });
+}
 
 /// The client component, built by `cargo xtask component`.
 static COMPONENT: &[u8] = include_bytes!(env!("ESSNAP_COMPONENT_PATH"));
@@ -93,6 +113,9 @@ impl types::Host for State {}
 
 impl self::essnap::snapshots::transport::Host for State {
     fn send(&mut self, request: types::HttpRequest) -> Result<types::HttpResponse, types::TransportError> {
+        if CANCEL.compare_exchange(CANCEL_REQUESTED, CANCEL_DELIVERED, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            return Err(types::TransportError { kind: types::TransportErrorKind::Aborted, message: "cancelled with Ctrl-C".into() });
+        }
         let (Some(agent), Some(ep)) = (&self.http, &self.endpoint) else {
             return Err(types::TransportError { kind: types::TransportErrorKind::Other, message: "no cluster connection configured".into() });
         };
@@ -102,7 +125,11 @@ impl self::essnap::snapshots::transport::Host for State {
 
 impl self::essnap::snapshots::host::Host for State {
     fn sleep(&mut self, ms: u64) {
-        std::thread::sleep(Duration::from_millis(ms));
+        // In slices, so a Ctrl-C is acted on without waiting out a long poll interval.
+        let end = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < end && CANCEL.load(Ordering::SeqCst) != CANCEL_REQUESTED {
+            std::thread::sleep((end - Instant::now()).min(Duration::from_millis(100)));
+        }
     }
 
     fn report(&mut self, event: types::Event) {

@@ -258,6 +258,7 @@ fn main() -> ExitCode {
         eprintln!("error: essnap hit an internal error{at}; please report it (no secrets were printed)");
     }));
     let cli = Cli::parse();
+    host::install_cancel_handler();
     let json = cli.global.json;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal() && !json;
     let code = match run(cli, json, color) {
