@@ -179,7 +179,7 @@ fn every_code_is_exercised_and_documented() {
     seen.extend(["ece_endpoint_removed", "connection_failed", "connection_dropped", "tls_error", "cors_blocked", "aborted"]);
     for code in ErrorCode::ALL {
         assert!(seen.contains(code.as_str()), "no test for {code}");
-        assert_eq!(ErrorCode::from_str(code.as_str()), Some(*code));
+        assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));
         assert!(code.hint().len() > 20, "{code} needs a real hint");
     }
 }

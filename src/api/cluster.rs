@@ -40,16 +40,14 @@ impl ClusterHealth {
             let i = join_checked("index", &self.indices, validate_index_expression)?;
             RequestBuilder::new("cluster.health", Method::Get, &[("index", &i)])?
         };
-        if let Some(s) = &self.wait_for_status {
-            if !matches!(s.as_str(), "green" | "yellow" | "red") {
+        if let Some(s) = &self.wait_for_status
+            && !matches!(s.as_str(), "green" | "yellow" | "red") {
                 return Err(InputError::new("wait_for_status", format!("`{s}` is not a health status"), "use green, yellow or red"));
             }
-        }
-        if let Some(l) = &self.level {
-            if !matches!(l.as_str(), "cluster" | "indices" | "shards") {
+        if let Some(l) = &self.level
+            && !matches!(l.as_str(), "cluster" | "indices" | "shards") {
                 return Err(InputError::new("level", format!("`{l}` is not a level"), "use cluster, indices or shards"));
             }
-        }
         let b = b
             .opt("level", self.level.as_ref())?
             .opt("local", self.local)?

@@ -320,11 +320,10 @@ impl GetSnapshots {
         } else {
             join_checked("snapshot", &self.snapshots, validate_snapshot_expression)?
         };
-        if let Some(a) = &self.after {
-            if a.is_empty() || a.len() > 4096 || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b)) {
+        if let Some(a) = &self.after
+            && (a.is_empty() || a.len() > 4096 || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))) {
                 return Err(InputError::new("after", "the `after` cursor is not one the cluster returned", "pass the `next` value of the previous page unchanged"));
             }
-        }
         for s in &self.state {
             if !matches!(s.as_str(), "IN_PROGRESS" | "SUCCESS" | "FAILED" | "PARTIAL" | "INCOMPATIBLE") {
                 return Err(InputError::new("state", format!("`{s}` is not a snapshot state"), "use IN_PROGRESS, SUCCESS, FAILED, PARTIAL or INCOMPATIBLE"));

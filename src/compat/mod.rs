@@ -284,11 +284,10 @@ pub fn check_snapshot(cluster: &Side, snapshot: &Side) -> Verdict {
             format!("{what} can't be restored into this older {c} cluster; upgrade the cluster to {} or later, or restore into another cluster", s.version),
         );
     }
-    if c.distribution == s.distribution {
-        if let Cell::No(_) = cell(c, s) {
+    if c.distribution == s.distribution
+        && let Cell::No(_) = cell(c, s) {
             return cell_verdict(c, s, &what);
         }
-    }
     // Rule 2: the indices inside, whose created versions lie between the oldest the source could
     // hold and the snapshot's own version.
     let cands = candidates(s);

@@ -41,7 +41,7 @@ macro_rules! codes {
                 match self { $( ErrorCode::$variant => RetryAdvice::$retry, )* }
             }
 
-            pub fn from_str(s: &str) -> Option<Self> {
+            pub fn from_code(s: &str) -> Option<Self> {
                 match s { $( $name => Some(ErrorCode::$variant), )* _ => None }
             }
         }
@@ -146,6 +146,6 @@ impl Serialize for ErrorCode {
 impl<'de> Deserialize<'de> for ErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(ErrorCode::from_str(&s).unwrap_or(ErrorCode::Other))
+        Ok(ErrorCode::from_code(&s).unwrap_or(ErrorCode::Other))
     }
 }

@@ -314,11 +314,10 @@ impl CreateSnapshotRun {
                         };
                         let mut p = snapshot_progress(st);
                         // Shards that start later add their bytes: the reported figure never goes back.
-                        if let Some(prev) = &self.progress {
-                            if p.percent < prev.percent {
+                        if let Some(prev) = &self.progress
+                            && p.percent < prev.percent {
                                 p.percent = prev.percent;
                             }
-                        }
                         if self.progress.as_ref() != Some(&p) {
                             self.events.push(Event::Progress(p.clone()));
                         }

@@ -137,13 +137,11 @@ impl Machine for Gather {
             _ => {}
         }
         // Data streams: clusters without the API answer 400/404/405; that means "none".
-        if self.stage == Stage::DataStreams {
-            if let Input::Response(r) = &input {
-                if !r.is_success() && matches!(r.status, 400 | 404 | 405) {
+        if self.stage == Stage::DataStreams
+            && let Input::Response(r) = &input
+                && !r.is_success() && matches!(r.status, 400 | 404 | 405) {
                     return self.finish(Vec::new());
                 }
-            }
-        }
         match classify_read(input) {
             ReadResult::Ok(resp) => {
                 self.attempt = 0;

@@ -432,11 +432,10 @@ impl RestoreExecution {
                 let complete = p.is_complete();
                 // Shards that start later bring their bytes along, so the byte ratio can drop (seen on a real
                 // 2-node OpenSearch 2.19.1: 98.9% then 98.6%): the reported figure never goes back.
-                if let Some(prev) = &self.progress {
-                    if !complete && p.percent < prev.percent {
+                if let Some(prev) = &self.progress
+                    && !complete && p.percent < prev.percent {
                         p.percent = prev.percent;
                     }
-                }
                 if self.progress.as_ref() != Some(&p) {
                     self.events.push(Event::Progress(p.clone()));
                     self.unchanged_polls = 0;
