@@ -132,7 +132,9 @@ pub fn test() -> Result<(), String> {
     let web = web_dir();
     let bin = sandbox_bin()?;
     let bin = bin.to_string_lossy().into_owned();
-    let env = [("ESSNAP_SANDBOX", bin.as_str()), ("ESSNAP_CHROMIUM", CHROMIUM)];
+    // The real-node flows run unless ESSNAP_REAL_NODES=0 (as for the console).
+    let real = if std::env::var("ESSNAP_REAL_NODES").is_ok_and(|v| v == "0" || v == "false") { "0" } else { "1" };
+    let env = [("ESSNAP_SANDBOX", bin.as_str()), ("ESSNAP_CHROMIUM", CHROMIUM), ("ESSNAP_REAL_NODES", real)];
     run_in(&web, "node", &["--test", "--test-concurrency=1", "test/node/"], &env)?;
     run_in(&web, "node", &["--test", "--test-concurrency=1", "test/browser/"], &env)?;
     run_in(&web, "node", &["test/types/check.mjs"], &env)?;
