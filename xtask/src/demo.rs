@@ -54,14 +54,37 @@ pub fn main(args: &[String]) -> Result<(), String> {
             (Some(g), u)
         }
     };
-    run("cargo", &["build", "--quiet", "--example", "restore"])?;
-    let example = root().join("target/debug/examples/restore");
-    let ex = example.to_str().ok_or("non-UTF-8 path")?;
-    println!("\n== 1. Plan a whole-snapshot restore (conflicts: open indices, a shard mismatch, an existing data stream)\n");
-    // Exit code 1 = the plan is blocked, which is what this step shows.
-    let _ = run(ex, &["--url", &url, "backups", "snap-compatible", "--close-conflicting"]);
-    println!("\n== 2. A snapshot too new for the cluster\n");
-    let _ = run(ex, &["--url", &url, "backups", "snap-too-new"]);
-    println!("\n== 3. Restore three indices over open ones: close, restore, progress\n");
-    run(ex, &["--url", &url, "backups", "snap-compatible", "--indices", "logs-a,logs-b,orders", "--close-conflicting", "--yes"])
+    // The CLI embeds the component: build both (debug; `cargo xtask build` makes the release binary).
+    crate::component::main()?;
+    run("cargo", &["build", "--quiet", "-p", "essnap-cli"])?;
+    let bin = crate::component::target_dir().join("debug/essnap");
+    let essnap = bin.to_str().ok_or("non-UTF-8 path")?;
+    let cli = |title: &str, args: &[&str]| {
+        println!("\n== {title}\n$ essnap {}\n", args.join(" "));
+        let mut a = vec!["--url", url.as_str()];
+        a.extend(args);
+        // Refusals (exit 1) are part of the story; anything else stops the demo.
+        match std::process::Command::new(essnap).args(&a).current_dir(root()).status() {
+            Ok(s) if s.success() || s.code() == Some(1) => Ok(()),
+            Ok(s) => Err(format!("`essnap {}` failed ({s})", args.join(" "))),
+            Err(e) => Err(format!("could not run {essnap}: {e}")),
+        }
+    };
+    cli("1. The cluster", &["info"])?;
+    cli("2. Repositories", &["repos"])?;
+    cli("3. Snapshots, paged (2,000 in `nightly`)", &["snapshots", "nightly", "--limit", "5", "--desc"])?;
+    cli("4. Compatibility: a snapshot with indices two majors old", &["check", "backups", "snap-legacy-6x"])?;
+    cli("5. Compatibility: a snapshot too new for this cluster", &["check", "backups", "snap-too-new"])?;
+    cli("6. Take a snapshot and watch it finish", &["snapshot", "create", "backups", "demo-before-restore", "--indices", "logs-a,logs-b", "--wait"])?;
+    cli("7. Dry run: restore the whole snapshot (conflicts: open indices, a shard mismatch, an existing data stream)", &["restore", "backups", "snap-compatible", "--close-conflicting", "--dry-run"])?;
+    cli("8. Restore three indices over open ones: close, restore, progress", &["restore", "backups", "snap-compatible", "--indices", "logs-a,logs-b,orders", "--close-conflicting", "--yes"])?;
+    println!("\n== 9. Every index afterwards\n");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let body = agent
+        .get(&format!("{url}/_cat/indices?v&h=index,status,health,pri&s=index"))
+        .call()
+        .and_then(|mut r| r.body_mut().read_to_string())
+        .map_err(|e| format!("reading the indices: {e}"))?;
+    println!("{body}");
+    Ok(())
 }
