@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+#[path = "../../../tests/common/fixture_name.rs"]
+mod fixture_name;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use essnap_sandbox::seed::Seed;
@@ -327,29 +330,6 @@ fn a_failed_restore_rolls_back_what_it_closed() {
     assert_eq!(states, ["reopened", "reopened"], "{j}");
 }
 
-/// `[source.]<api>.<status>.<case>.json`, `error.<api>.<status>.<type>.json` (as tests/common).
-fn parse_fixture_name(file: &Path) -> Option<(String, u16, bool)> {
-    let stem = file.file_name()?.to_str()?.strip_suffix(".json")?;
-    if stem.ends_with(".meta") {
-        return None;
-    }
-    let tokens: Vec<&str> = stem.split('.').collect();
-    let si = tokens.iter().position(|t| t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit()))?;
-    let mut head = &tokens[..si];
-    let is_error = head.first() == Some(&"error");
-    if is_error {
-        head = &head[1..];
-    }
-    const NAMESPACES: &[&str] = &["snapshot", "indices", "cat", "cluster", "slm", "nodes"];
-    let n = head.len();
-    if n >= 2 && NAMESPACES.contains(&head[n - 2]) {
-        head = &head[n - 2..];
-    } else if n >= 1 {
-        head = &head[n - 1..];
-    }
-    Some((head.join("."), tokens[si].parse().ok()?, is_error))
-}
-
 fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for e in rd.flatten() {
@@ -372,7 +352,7 @@ fn decode_every_saved_body() {
     files_below(&root().join("tests/fixtures/real"), &mut files);
     let (mut decoded, mut errors, mut undecodable) = (0, 0, 0);
     for f in &files {
-        let Some((api, status, is_error)) = parse_fixture_name(f) else { continue };
+        let Some(fixture_name::FixtureName { api, status, is_error, .. }) = fixture_name::parse_fixture_name(f) else { continue };
         let path = f.to_str().unwrap();
         let st = status.to_string();
         let r = essnap(&["decode", &api, path, "--status", &st]);
