@@ -323,8 +323,11 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             _ => rename(src),
         };
         let created = sel.created_versions.get(src).map(|v| Side::of_version(snap_dist, v.clone()));
-        let v = match (&cluster_side, &snap_side) {
-            (Some(c), Some(s)) => compat::check_index(c, s, src, created.as_ref()),
+        let v = match (&cluster_side, &snap_side, &created) {
+            (Some(c), Some(s), Some(_)) => compat::check_index(c, s, src, created.as_ref()),
+            // Without a created version an index gets the snapshot's verdict (as check_index
+            // would compute it), computed once rather than per index.
+            (Some(_), Some(_), None) => Verdict { reason: format!("index {src}: {}", verdict.reason), ..verdict.clone() },
             _ => verdict.clone(),
         };
         let mut action = ItemAction::Create;
@@ -478,18 +481,28 @@ fn state_batches(names: &[String], d: &Dialect, close: bool) -> Result<Vec<Reque
         };
         if close { c.close(d) } else { c.open(d) }
     };
-    let fits = |r: &Request| r.method.as_str().len() + 1 + r.path.len() + " HTTP/1.1".len() + PREFIX_ALLOWANCE <= MAX_REQUEST_LINE;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The request line is the fixed part (method, `/_close?...`, ` HTTP/1.1`) plus the encoded
+    // names and their commas: grow batches by length instead of rebuilding each candidate.
+    let probe = build(&names[..1])?;
+    let encoded = |n: &str| crate::request::encode_segment(n).len();
+    let fixed = probe.method.as_str().len() + 1 + probe.path.len() - encoded(&names[0])
+        + " HTTP/1.1".len()
+        + PREFIX_ALLOWANCE;
     let mut out = Vec::new();
     let mut batch: Vec<String> = Vec::new();
+    let mut len = fixed;
     for n in names {
-        batch.push(n.clone());
-        if !fits(&build(&batch)?) {
-            let last = batch.pop().expect("just pushed");
-            if !batch.is_empty() {
-                out.push(build(&batch)?);
-            }
-            batch = vec![last];
+        let add = encoded(n) + usize::from(!batch.is_empty());
+        if !batch.is_empty() && len + add > MAX_REQUEST_LINE {
+            out.push(build(&batch)?);
+            batch.clear();
+            len = fixed;
         }
+        len += encoded(n) + usize::from(!batch.is_empty());
+        batch.push(n.clone());
     }
     if !batch.is_empty() {
         out.push(build(&batch)?);

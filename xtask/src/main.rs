@@ -1,6 +1,7 @@
 //! `cargo xtask <cmd>`: the single entry point for setting up, building and testing essnap.
 //! Each subcommand lives in its own module; they shell out to the real tools (cargo, rustup, mvn, ...).
 
+mod bench;
 mod cluster;
 mod component;
 mod demo;
@@ -21,6 +22,7 @@ commands:
   web        build (and test) the npm package `essnap` in bindings/web (`web build`, `web test`)
   www        test the admin console in www/ in Chromium (`www test`), or serve it against a sandbox (`www serve`)
   demo       run the main job against the embedded sandbox cluster (or --url URL)
+  bench      benchmarks vs peers into benches/results.md and results.json (`bench [--quick] [--only size,decode,plan,cli,list]`)
   fuzz       run the no-panic property tests with a large budget (default 200000 cases)
   cluster    start a real OpenSearch/Elasticsearch node from Maven Central (see `cargo xtask cluster --help`)
 ";
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         "web" => web::main(rest),
         "www" => www::main(rest),
         "demo" => demo::main(rest),
+        "bench" => bench::main(rest),
         "fuzz" => fuzz::main(rest),
         "cluster" => cluster::main(rest),
         "-h" | "--help" | "help" => {
