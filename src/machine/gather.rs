@@ -97,9 +97,8 @@ impl Gather {
             Stage::Snapshot => {
                 let r: GetSnapshotsResponse = decode("snapshot.get", &resp)?;
                 // 7.14+ answers a missing repository with 200 and a `failures` entry.
-                if let Some(f) = r.failures.as_ref().and_then(|f| f.get(&self.repository)) {
-                    let body = serde_json::to_vec(&serde_json::json!({"error": f, "status": 404})).unwrap_or_default();
-                    return Err(ApiError::from_response(&crate::request::Response::new(404, body)));
+                if let Some(e) = r.repository_failure(&self.repository) {
+                    return Err(e);
                 }
                 let snap = r.all().find(|s| s.snapshot == self.snapshot).cloned().ok_or_else(|| {
                     ApiError::new(ErrorCode::SnapshotMissing, Some(resp.status), format!("[{}:{}] is missing", self.repository, self.snapshot))

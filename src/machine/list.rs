@@ -131,10 +131,9 @@ impl SnapshotPager {
     /// Decodes one answer into a page (possibly empty while names are being fetched).
     pub fn on_response(&mut self, resp: &Response) -> Result<Page, ApiError> {
         let r: GetSnapshotsResponse = decode("snapshot.get", resp)?;
-        if let Some(f) = r.failures.as_ref().and_then(|f| f.get(&self.repository)) {
-            let body = serde_json::to_vec(&serde_json::json!({"error": f, "status": 404})).unwrap_or_default();
+        if let Some(e) = r.repository_failure(&self.repository) {
             self.done = true;
-            return Err(ApiError::from_response(&Response::new(404, body)));
+            return Err(e);
         }
         let verbose = self.verbose;
         let asked = match &self.mode {

@@ -249,6 +249,14 @@ pub struct RepositorySnapshots {
 }
 
 impl GetSnapshotsResponse {
+    /// The error a 7.14+ cluster reports for `repository` inside a 200 (`failures`), e.g. a
+    /// missing repository, decoded like any error body.
+    pub fn repository_failure(&self, repository: &str) -> Option<crate::error::ApiError> {
+        let f = self.failures.as_ref()?.get(repository)?;
+        let body = serde_json::to_vec(&serde_json::json!({"error": f, "status": 404})).unwrap_or_default();
+        Some(crate::error::ApiError::from_response(&crate::request::Response::new(404, body)))
+    }
+
     /// Every snapshot, whichever shape the version answered in.
     pub fn all(&self) -> impl Iterator<Item = &SnapshotInfo> {
         self.snapshots.iter().chain(self.responses.iter().flat_map(|r| r.snapshots.iter()))
