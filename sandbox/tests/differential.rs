@@ -6,6 +6,8 @@
 //! [`KNOWN`] with its reason. Gated by `ESSNAP_REAL_NODES=1` (`cargo xtask test`).
 
 mod support;
+
+use support::kind;
 #[path = "../../tests/common/real_node.rs"]
 mod real_node;
 
@@ -168,16 +170,6 @@ fn run(agent: &ureq::Agent, base: &str, s: &Step) -> Answer {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 /// Maps keyed by names that differ between the two sides (node ids): their values compare by shape.
 fn keyed_by_id(path: &str) -> bool {

@@ -100,7 +100,8 @@ pub fn shape_diff(example: &Value, actual: &Value, optional: &[&str], extra: &[&
     out
 }
 
-fn kind(v: &Value) -> &'static str {
+/// The JSON type of a value, for shape comparisons.
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",
