@@ -169,12 +169,9 @@ impl Ctx {
         HttpConfig { endpoint: Some(endpoint), ca_cert: self.global.ca_cert.clone(), insecure: self.global.insecure, timeout: Duration::from_secs(self.global.timeout.max(1)) }
     }
 
-    /// Connects the transport to the cluster of `--url` with the given credentials.
-    pub fn connect(&mut self) -> Result<(), Fail> {
-        let creds = credentials(self.global.user.as_deref(), "ESSNAP_PASSWORD", self.global.api_key.as_deref())?;
-        let url = self.global.url.clone();
-        let r = self.guest.client.essnap_snapshots_requests().call_connect(&mut self.guest.store, &url, &creds);
-        let ep = self.call(r)?;
+    /// Points the transport at the endpoint the component resolved, with the run's timing.
+    fn use_endpoint(&mut self, resolved: wasmtime::Result<Result<requests::Endpoint, types::Error>>) -> Result<(), Fail> {
+        let ep = self.call(resolved)?;
         let cfg = self.http(ep);
         self.guest.connect(cfg).map_err(|e| usage(e, "check --ca-cert"))?;
         let opts = host::ops::Options { poll_interval_ms: self.global.poll_interval, max_wait_ms: 6 * 3600 * 1000, backoff_ms: 1000, max_retries: 5 };
@@ -182,15 +179,18 @@ impl Ctx {
         self.trap(r)
     }
 
+    /// Connects the transport to the cluster of `--url` with the given credentials.
+    pub fn connect(&mut self) -> Result<(), Fail> {
+        let creds = credentials(self.global.user.as_deref(), "ESSNAP_PASSWORD", self.global.api_key.as_deref())?;
+        let url = self.global.url.clone();
+        let r = self.guest.client.essnap_snapshots_requests().call_connect(&mut self.guest.store, &url, &creds);
+        self.use_endpoint(r)
+    }
+
     /// Connects the transport to an ECE API.
     pub fn connect_ece(&mut self, url: &str, creds: requests::Credentials) -> Result<(), Fail> {
         let r = self.guest.client.essnap_snapshots_requests().call_connect_ece(&mut self.guest.store, url, &creds);
-        let ep = self.call(r)?;
-        let cfg = self.http(ep);
-        self.guest.connect(cfg).map_err(|e| usage(e, "check --ca-cert"))?;
-        let opts = host::ops::Options { poll_interval_ms: self.global.poll_interval, max_wait_ms: 6 * 3600 * 1000, backoff_ms: 1000, max_retries: 5 };
-        let r = self.guest.client.essnap_snapshots_operations().call_configure(&mut self.guest.store, opts);
-        self.trap(r)
+        self.use_endpoint(r)
     }
 
     pub fn paint(&self, code: &str, text: &str) -> String {
