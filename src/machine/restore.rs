@@ -163,11 +163,7 @@ impl RestoreExecution {
             ..Default::default()
         }
         .build(&self.plan.cluster);
-        match scoped {
-            // The index list must fit in a request line; otherwise read every recovery.
-            Ok(r) if r.path.len() < crate::plan::MAX_REQUEST_LINE - 512 => r,
-            _ => Recovery::default().build(&self.plan.cluster).expect("GET /_recovery always builds"),
-        }
+        scoped_or_all(scoped, || Recovery::default().build(&self.plan.cluster).expect("GET /_recovery always builds"))
     }
 
     fn restore(&mut self) -> Step<RestoreOutcome> {
@@ -362,10 +358,7 @@ impl RestoreExecution {
             }
             .build(&self.plan.cluster)
         };
-        match build(self.targets()) {
-            Ok(r) if r.path.len() < crate::plan::MAX_REQUEST_LINE - 512 => r,
-            _ => build(Vec::new()).expect("GET /_cat/indices always builds"),
-        }
+        scoped_or_all(build(self.targets()), || build(Vec::new()).expect("GET /_cat/indices always builds"))
     }
 
     fn on_check_indices(&mut self, input: Input) -> Step<RestoreOutcome> {
@@ -515,6 +508,15 @@ impl RestoreExecution {
             return self.send(r);
         }
         self.done(RestoreStatus::Failed)
+    }
+}
+
+/// A read scoped to the targets when its index list fits in a request line, else the same read
+/// of every index.
+fn scoped_or_all(scoped: Result<Request, crate::error::InputError>, all: impl FnOnce() -> Request) -> Request {
+    match scoped {
+        Ok(r) if r.path.len() < crate::plan::MAX_REQUEST_LINE - 512 => r,
+        _ => all(),
     }
 }
 
