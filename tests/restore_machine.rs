@@ -274,3 +274,25 @@ fn a_cancelled_restore_is_never_resent_and_reopens_what_it_closed() {
     assert_eq!(fake.restores_applied, 0);
     assert_eq!(fake.open_indices(), ["logs-a", "logs-b"], "reopened");
 }
+
+/// OpenSearch snapshots do not say how many shards each index has (no `index_details`), and
+/// `_recovery` lists only shards that started: a shard still waiting for a recovery slot must not
+/// let the watch call the restore complete (seen on a real OpenSearch 2.19.1).
+#[test]
+fn a_shard_still_waiting_for_a_recovery_slot_keeps_the_restore_running() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a", "logs-b"]);
+    fake.restored_shards = 2;
+    fake.late_shard_polls = 4;
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert_eq!(p.expected_shards, None, "the OpenSearch snapshot does not give shard counts");
+    let (out, events) = execute(&mut fake, p);
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    let last = out.progress.as_ref().expect("progress");
+    assert_eq!((last.shards_done, last.shards_total), (4, 4), "{last:?}");
+    let progress: Vec<_> = events.iter().filter_map(|e| if let Event::Progress(p) = e { Some(p) } else { None }).collect();
+    assert!(progress.iter().all(|p| p.shards_total == 4), "the total is known from the first poll: {progress:?}");
+    assert!(progress.iter().filter(|p| p.percent == 100.0).count() == 1, "100% only once, at the end: {progress:?}");
+    let polls = fake.log.iter().filter(|(_, p)| p.contains("_recovery")).count();
+    assert!(polls as u32 >= fake.late_shard_polls + fake.restore_polls, "{polls} polls: {:?}", fake.log);
+    assert!(fake.log.iter().any(|(_, p)| p.starts_with("/_cat/indices/logs-a,logs-b") && p.contains("pri")), "{:?}", fake.log);
+}

@@ -78,6 +78,8 @@ enum State {
     CheckingStarted,
     /// Second look: did the restore change the targets (new index, closed one reopened)?
     CheckingIndices,
+    /// Reading how many primaries the restored indices have (`_cat/indices`, `pri`).
+    Counting,
     Polling,
     RollingBack,
 }
@@ -87,6 +89,7 @@ enum Next {
     Restore,
     Check,
     CheckIndices,
+    Count,
     Poll,
     Reopen,
 }
@@ -115,7 +118,10 @@ pub struct RestoreExecution {
     left_closed: Vec<(String, String)>,
     requests_sent: u32,
     events: Vec<Event>,
+    /// Shards the restore must bring back: from the snapshot's `index_details` (ES 7.13+) or, when
+    /// the snapshot does not say (OpenSearch, older ES), from the restored indices' metadata.
     expected_shards: Option<u64>,
+    counted: bool,
 }
 
 impl RestoreExecution {
@@ -142,6 +148,7 @@ impl RestoreExecution {
             requests_sent: 0,
             events: Vec::new(),
             expected_shards: plan.expected_shards,
+            counted: false,
             plan,
         }
     }
@@ -284,7 +291,7 @@ impl RestoreExecution {
         let (err, may_have_acted) = match input {
             Input::Response(r) if r.is_success() => {
                 self.events.push(Event::Stage { stage: "waiting".into(), detail: "the cluster accepted the restore".into() });
-                return self.pause(self.timing.poll_interval_ms, Next::Poll);
+                return self.watch();
             }
             Input::Response(r) => {
                 let e = ApiError::from_response(&r);
@@ -352,7 +359,7 @@ impl RestoreExecution {
         let build = |indices: Vec<String>| {
             crate::api::cat::CatIndices {
                 indices,
-                columns: vec!["index".into(), "status".into()],
+                columns: vec!["index".into(), "status".into(), "pri".into()],
                 expand_wildcards: Some("all".into()),
                 ..Default::default()
             }
@@ -391,7 +398,7 @@ impl RestoreExecution {
         }
         if started {
             self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
-            return self.pause(self.timing.poll_interval_ms, Next::Poll);
+            return self.watch();
         }
         if self.cancelled {
             let e = self.failure.take().unwrap_or_else(|| ApiError::new(ErrorCode::Aborted, None, "cancelled"));
@@ -412,6 +419,37 @@ impl RestoreExecution {
         self.fail(ApiError::new(ErrorCode::RestoreFailed, None, "the restore did not start and was not answered; nothing was restored"))
     }
 
+    /// The restore runs: learn how many shards it must restore (when the plan does not know),
+    /// then poll its progress.
+    fn watch(&mut self) -> Step<RestoreOutcome> {
+        if self.expected_shards.is_none() && !self.counted {
+            return self.count();
+        }
+        self.pause(self.timing.poll_interval_ms, Next::Poll)
+    }
+
+    fn count(&mut self) -> Step<RestoreOutcome> {
+        self.counted = true;
+        self.pause(0, Next::Count)
+    }
+
+    /// A failed count is not fatal: progress then trusts `_recovery` alone, as before.
+    fn on_count(&mut self, input: Input) -> Step<RestoreOutcome> {
+        if let ReadResult::Ok(r) = classify_read(input)
+            && let Ok(rows) = decode::<Vec<crate::model::CatIndex>>("cat.indices", &r)
+        {
+            let per_target: Option<u64> = self
+                .targets()
+                .iter()
+                .map(|t| rows.iter().find(|row| row.index.trim() == t).and_then(|row| row.pri).map(u64::from))
+                .sum();
+            if let Some(n) = per_target {
+                self.expected_shards = Some(n);
+            }
+        }
+        self.pause(self.timing.poll_interval_ms, Next::Poll)
+    }
+
     fn closed_or_was_closed(&self, target: &str) -> bool {
         self.closed.iter().any(|c| c == target)
             || self.plan.items.iter().any(|i| i.target == target && i.action == ItemAction::RestoreOverClosed)
@@ -423,6 +461,12 @@ impl RestoreExecution {
             Ok(rec) => {
                 let mut p = restore_progress(&rec, &self.plan.repository, &self.plan.snapshot, &self.targets(), self.expected_shards);
                 let complete = p.is_complete();
+                if complete && self.expected_shards.is_none() && !self.counted {
+                    // `_recovery` lists only shards that started: one still waiting for a slot
+                    // (seen on a real OpenSearch 2.19.1) would go unnoticed. Count them first,
+                    // before reporting 100%.
+                    return self.count();
+                }
                 // Shards that start later bring their bytes along, so the byte ratio can drop (seen on a real
                 // 2-node OpenSearch 2.19.1: 98.9% then 98.6%): the reported figure never goes back.
                 if let Some(prev) = &self.progress
@@ -551,6 +595,7 @@ impl Machine for RestoreExecution {
                 self.on_check(input)
             }
             State::CheckingIndices => self.on_check_indices(input),
+            State::Counting => self.on_count(input),
             State::Polling => self.on_poll(input),
             State::RollingBack => self.on_reopen(input),
             State::PauseThen(next) => match next {
@@ -562,6 +607,11 @@ impl Machine for RestoreExecution {
                 }
                 Next::CheckIndices => {
                     self.state = State::CheckingIndices;
+                    let r = self.indices_request();
+                    self.send(r)
+                }
+                Next::Count => {
+                    self.state = State::Counting;
                     let r = self.indices_request();
                     self.send(r)
                 }

@@ -59,6 +59,11 @@ pub struct Fake {
     pub restore_polls: u32,
     /// Recovery reads that show nothing although the restore started (a busy master).
     pub recovery_lag: u32,
+    /// Primaries of each restored index.
+    pub restored_shards: u32,
+    /// Progress polls during which every shard but the first is still waiting for a recovery slot
+    /// (unassigned: absent from `_recovery`, as on a real node with few recovery slots).
+    pub late_shard_polls: u32,
 }
 
 pub fn real(path: &str) -> Value {
@@ -91,6 +96,8 @@ impl Fake {
             fault: None,
             restore_polls: 2,
             recovery_lag: 0,
+            restored_shards: 1,
+            late_shard_polls: 0,
         }
     }
 
@@ -209,7 +216,7 @@ impl Fake {
                     }
                 }
                 for t in &targets {
-                    self.indices.insert(t.clone(), FakeIndex { open: true, shards: 1, restored: true });
+                    self.indices.insert(t.clone(), FakeIndex { open: true, shards: self.restored_shards, restored: true });
                 }
                 self.restores_applied += 1;
                 self.restore = Some((targets, 0));
@@ -223,18 +230,28 @@ impl Fake {
                 let mut out = serde_json::Map::new();
                 if let Some((targets, polls)) = &mut self.restore {
                     *polls += 1;
-                    let done = *polls >= self.restore_polls;
                     for t in targets.iter() {
-                        let mut shard = real("opensearch-2.19.1/indices.recovery.200.running.json")["big-restored"]["shards"][0].clone();
-                        shard["source"]["snapshot"] = json!(self.snapshot_name);
-                        shard["source"]["repository"] = json!("repo");
-                        shard["source"]["index"] = json!(t);
-                        shard["stage"] = json!(if done { "DONE" } else { "INDEX" });
-                        if done {
-                            shard["index"]["size"]["recovered_in_bytes"] = shard["index"]["size"]["total_in_bytes"].clone();
-                            shard["index"]["files"]["recovered"] = shard["index"]["files"]["total"].clone();
+                        let mut shards = Vec::new();
+                        for id in 0..self.restored_shards {
+                            // Shard 0 starts at once; the others wait `late_shard_polls` polls for a slot.
+                            let start = if id == 0 { 0 } else { self.late_shard_polls };
+                            if *polls <= start {
+                                continue;
+                            }
+                            let done = *polls >= start + self.restore_polls;
+                            let mut shard = real("opensearch-2.19.1/indices.recovery.200.running.json")["big-restored"]["shards"][0].clone();
+                            shard["id"] = json!(id);
+                            shard["source"]["snapshot"] = json!(self.snapshot_name);
+                            shard["source"]["repository"] = json!("repo");
+                            shard["source"]["index"] = json!(t);
+                            shard["stage"] = json!(if done { "DONE" } else { "INDEX" });
+                            if done {
+                                shard["index"]["size"]["recovered_in_bytes"] = shard["index"]["size"]["total_in_bytes"].clone();
+                                shard["index"]["files"]["recovered"] = shard["index"]["files"]["total"].clone();
+                            }
+                            shards.push(shard);
                         }
-                        out.insert(t.clone(), json!({"shards": [shard]}));
+                        out.insert(t.clone(), json!({"shards": shards}));
                     }
                 }
                 resp(200, Value::Object(out))
