@@ -1,7 +1,9 @@
-//! A tiny fault-injecting HTTP/1.1 proxy (std::net, 127.0.0.1 only) in front of a real node: it forwards each
-//! request on a fresh upstream connection and answers with `connection: close`, except where a rule says
-//! otherwise — answer an error without forwarding, or forward and then drop the client's connection unanswered
-//! (the "it happened, but nobody heard back" case). It records every request it saw, with timestamps.
+//! A tiny fault-injecting HTTP/1.1 proxy (std::net, 127.0.0.1 only) in front of a real node or the sandbox: it
+//! forwards each request on a fresh upstream connection and answers with `connection: close`, except where a rule
+//! says otherwise — answer an error without forwarding, hold the request until the client gives up, forward and
+//! then drop the client's connection unanswered (the "it happened, but nobody heard back" case), forward and then
+//! answer a gateway error or hold, or trickle the answer. It records every request it saw, with timestamps (when
+//! the client's request arrived and was done with, and when the upstream worked on it).
 //! Stops (and joins its threads) when dropped.
 #![allow(dead_code)]
 
@@ -20,6 +22,41 @@ pub enum Action {
     ForwardThenDrop,
     /// Close the client connection without forwarding anything.
     DropBefore,
+    /// Answer this status with a gateway's plain HTML page (nginx's), without forwarding.
+    Gateway(u16),
+    /// Hold the request (never forwarded) until the client gives up (or [`MAX_HOLD`]), then close: a timeout
+    /// before anything reached the node.
+    Hold,
+    /// Forward, let the node act, then hold the answer until the client gives up (or [`MAX_HOLD`]) and close: a
+    /// timeout after the node acted.
+    ForwardThenHold,
+    /// Forward, let the node act, then answer this status instead (a gateway's plain HTML page, like nginx's 502 /
+    /// 504 when the backend was slow): "it failed" although it happened.
+    ForwardThenStatus(u16),
+    /// Forward, then write the answer `chunk` bytes at a time with `delay_ms` between pieces (a slow body; past the
+    /// client's timeout it becomes a timeout mid-body, after the node acted).
+    SlowBody { chunk: usize, delay_ms: u64 },
+}
+
+/// The longest a held request is kept when the client never gives up.
+pub const MAX_HOLD: Duration = Duration::from_secs(60);
+
+impl Action {
+    /// Whether the node sees the request under this action.
+    pub fn forwards(&self) -> bool {
+        matches!(self, Action::ForwardThenDrop | Action::ForwardThenHold | Action::ForwardThenStatus(_) | Action::SlowBody { .. })
+    }
+}
+
+/// A rule with an owned path pattern: `path_glob` is matched against the whole path without the query (`*` matches
+/// any run of characters, `/` included), and the first `skip` matching requests pass untouched.
+#[derive(Clone, Debug)]
+pub struct Injection {
+    pub method: String,
+    pub path_glob: String,
+    pub action: Action,
+    pub skip: usize,
+    pub times: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -34,18 +71,38 @@ pub struct Rule {
 
 #[derive(Clone, Debug)]
 pub struct Seen {
+    /// Arrival order (0-based) of the request at the proxy.
+    pub seq: usize,
     pub method: String,
     pub path: String,
     /// The rule's action when one fired.
     pub fault: Option<Action>,
+    /// The node's status when the request was forwarded, else the injected one.
     pub status: Option<u16>,
+    /// When the request arrived, and when the proxy was done with the client's connection.
     pub started: Instant,
     pub finished: Instant,
+    /// When the node worked on it (sent to it .. its answer read), if it was forwarded.
+    pub upstream: Option<(Instant, Instant)>,
+}
+
+enum Matcher {
+    Contains(&'static str),
+    Glob(String),
+}
+
+struct Entry {
+    method: String,
+    path: Matcher,
+    action: Action,
+    skip: usize,
+    times: usize,
 }
 
 struct Shared {
-    rules: Vec<Rule>,
+    rules: Vec<Entry>,
     seen: Vec<Seen>,
+    arrivals: usize,
 }
 
 pub struct FaultProxy {
@@ -64,7 +121,7 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         listener.set_nonblocking(true).expect("nonblocking");
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let shared = Arc::new(Mutex::new(Shared { rules: Vec::new(), seen: Vec::new() }));
+        let shared = Arc::new(Mutex::new(Shared { rules: Vec::new(), seen: Vec::new(), arrivals: 0 }));
         let stop = Arc::new(AtomicBool::new(false));
         let workers: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let accept = {
@@ -74,9 +131,9 @@ impl FaultProxy {
                     match listener.accept() {
                         Ok((client, _)) => {
                             let _ = client.set_nonblocking(false);
-                            let (shared, upstream) = (shared.clone(), upstream.clone());
+                            let (shared, upstream, stop) = (shared.clone(), upstream.clone(), stop.clone());
                             let h = std::thread::spawn(move || {
-                                let _ = handle(client, &upstream, &shared);
+                                let _ = handle(client, &upstream, &shared, &stop);
                             });
                             workers.lock().unwrap().push(h);
                         }
@@ -89,7 +146,13 @@ impl FaultProxy {
     }
 
     pub fn add(&self, rule: Rule) {
-        self.shared.lock().unwrap().rules.push(rule);
+        let Rule { method, path_contains, action, times } = rule;
+        self.shared.lock().unwrap().rules.push(Entry { method: method.into(), path: Matcher::Contains(path_contains), action, skip: 0, times });
+    }
+
+    pub fn inject(&self, i: Injection) {
+        let Injection { method, path_glob, action, skip, times } = i;
+        self.shared.lock().unwrap().rules.push(Entry { method, path: Matcher::Glob(path_glob), action, skip, times });
     }
 
     pub fn clear(&self) {
@@ -98,6 +161,14 @@ impl FaultProxy {
 
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.lock().unwrap().seen.clone()
+    }
+
+    /// Stops the proxy, waits for every connection it still handles (a hold, a slow body) to end, and returns
+    /// the complete log.
+    pub fn finish(self) -> Vec<Seen> {
+        let shared = self.shared.clone();
+        drop(self);
+        std::mem::take(&mut shared.lock().unwrap().seen)
     }
 }
 
@@ -109,6 +180,45 @@ impl Drop for FaultProxy {
         }
         for h in std::mem::take(&mut *self.workers.lock().unwrap()) {
             let _ = h.join();
+        }
+    }
+}
+
+/// `*` matches any run of characters (`/` included); everything else literally.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Keeps the client's connection open without answering until the client closes it (or `MAX_HOLD`, or the proxy
+/// stops).
+fn hold(client: &mut TcpStream, stop: &AtomicBool) {
+    let _ = client.set_read_timeout(Some(Duration::from_millis(20)));
+    let until = Instant::now() + MAX_HOLD;
+    let mut buf = [0u8; 1024];
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        match client.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return,
         }
     }
 }
@@ -208,30 +318,61 @@ fn write_message(s: &mut TcpStream, first: &str, headers: &[String], body: &[u8]
     s.flush()
 }
 
-fn handle(mut client: TcpStream, upstream: &str, shared: &Mutex<Shared>) -> std::io::Result<()> {
+/// What nginx answers when its backend failed or was too slow.
+fn gateway_page(client: &mut TcpStream, code: u16, head: bool) -> std::io::Result<()> {
+    let reason = match code {
+        502 => "Bad Gateway",
+        503 => "Service Temporarily Unavailable",
+        504 => "Gateway Time-out",
+        _ => "Error",
+    };
+    let page = format!(
+        "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    write_message(client, &format!("HTTP/1.1 {code} {reason}"), &["content-type: text/html".into(), "server: nginx".into()], page.as_bytes(), head, page.len())
+}
+
+fn handle(mut client: TcpStream, upstream: &str, shared: &Mutex<Shared>, stop: &AtomicBool) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let started = Instant::now();
     let (head, body) = read_message(&mut client, false, false)?;
+    let started = Instant::now();
     let (first, headers) = strip_head(&head);
     let mut parts = first.split(' ');
     let method = parts.next().unwrap_or("").to_string();
     let path = parts.next().unwrap_or("").to_string();
-    let fault = {
+    let path_only = path.split('?').next().unwrap_or("").to_string();
+    let (seq, fault) = {
         let mut sh = shared.lock().unwrap();
-        let hit = sh.rules.iter_mut().find(|r| r.times > 0 && r.method == method && path.contains(r.path_contains));
-        hit.map(|r| {
+        let seq = sh.arrivals;
+        sh.arrivals += 1;
+        let hit = sh.rules.iter_mut().find(|r| {
+            let path_ok = match &r.path {
+                Matcher::Contains(c) => path.contains(c),
+                Matcher::Glob(g) => glob(g, &path_only),
+            };
+            r.times > 0 && (r.method == method || r.method == "*") && path_ok
+        });
+        let fault = hit.and_then(|r| {
+            if r.skip > 0 {
+                r.skip -= 1;
+                return None;
+            }
             r.times -= 1;
-            r.action.clone()
-        })
+            Some(r.action.clone())
+        });
+        (seq, fault)
     };
+    let upstream_span: Mutex<Option<(Instant, Instant)>> = Mutex::new(None);
     let record = |status: Option<u16>| {
         shared.lock().unwrap().seen.push(Seen {
+            seq,
             method: method.clone(),
             path: path.clone(),
             fault: fault.clone(),
             status,
             started,
             finished: Instant::now(),
+            upstream: *upstream_span.lock().unwrap(),
         });
     };
     match &fault {
@@ -255,8 +396,20 @@ fn handle(mut client: TcpStream, upstream: &str, shared: &Mutex<Shared>) -> std:
             record(None);
             return Ok(());
         }
+        Some(Action::Gateway(code)) => {
+            gateway_page(&mut client, *code, method == "HEAD")?;
+            record(Some(*code));
+            return Ok(());
+        }
+        Some(Action::Hold) => {
+            hold(&mut client, stop);
+            let _ = client.shutdown(Shutdown::Both);
+            record(None);
+            return Ok(());
+        }
         _ => {}
     }
+    let sent = Instant::now();
     let mut up = TcpStream::connect(upstream)?;
     up.set_read_timeout(Some(Duration::from_secs(120)))?;
     let mut req = format!("{first}\r\n");
@@ -269,12 +422,52 @@ fn handle(mut client: TcpStream, upstream: &str, shared: &Mutex<Shared>) -> std:
     up.write_all(&body)?;
     up.flush()?;
     let (rhead, rbody) = read_message(&mut up, method == "HEAD", true)?;
+    *upstream_span.lock().unwrap() = Some((sent, Instant::now()));
     let (rfirst, rheaders) = strip_head(&rhead);
     let status = rfirst.split(' ').nth(1).and_then(|s| s.parse().ok());
-    if fault == Some(Action::ForwardThenDrop) {
-        let _ = client.shutdown(Shutdown::Both);
-        record(status);
-        return Ok(());
+    match &fault {
+        Some(Action::ForwardThenDrop) => {
+            let _ = client.shutdown(Shutdown::Both);
+            record(status);
+            return Ok(());
+        }
+        Some(Action::ForwardThenHold) => {
+            hold(&mut client, stop);
+            let _ = client.shutdown(Shutdown::Both);
+            record(status);
+            return Ok(());
+        }
+        Some(Action::ForwardThenStatus(code)) => {
+            let r = gateway_page(&mut client, *code, method == "HEAD");
+            record(status);
+            return r;
+        }
+        Some(Action::SlowBody { chunk, delay_ms }) => {
+            let mut out = format!("{rfirst}\r\n");
+            for h in &rheaders {
+                out.push_str(h);
+                out.push_str("\r\n");
+            }
+            out.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", rbody.len()));
+            let r = (|| {
+                client.write_all(out.as_bytes())?;
+                client.flush()?;
+                if method != "HEAD" {
+                    for piece in rbody.chunks((*chunk).max(1)) {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(*delay_ms));
+                        client.write_all(piece)?;
+                        client.flush()?;
+                    }
+                }
+                Ok(())
+            })();
+            record(status);
+            return r;
+        }
+        _ => {}
     }
     let len = if method == "HEAD" {
         rhead
