@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const [pkgDir, file, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 15);
-const { decode } = await import(pathToFileURL(join(pkgDir, 'index.js')).href);
+const { decode, decodeSnapshotList } = await import(pathToFileURL(join(pkgDir, 'index.js')).href);
 const bytes = new Uint8Array(readFileSync(file));
 const text = new TextDecoder().decode(bytes);
 
@@ -35,7 +35,33 @@ function mapBody(b) {
   return o;
 }
 
+// The listing fields (what decodeSnapshotList returns), mapped the way a JS user would.
+const n = (x) => (x === undefined || x === null || x === '' ? undefined : Number(x));
+function listRow(s) {
+  return {
+    snapshot: s.snapshot,
+    uuid: s.uuid,
+    state: s.state,
+    version: s.version,
+    version_id: n(s.version_id),
+    start_time_in_millis: n(s.start_time_in_millis),
+    end_time_in_millis: n(s.end_time_in_millis),
+    duration_in_millis: n(s.duration_in_millis),
+    index_count: s.indices?.length ?? 0,
+    data_stream_count: s.data_streams?.length ?? 0,
+    failure_count: s.failures?.length ?? 0,
+    shards: s.shards ? { total: n(s.shards.total) ?? 0, failed: n(s.shards.failed) ?? 0, successful: n(s.shards.successful) ?? 0 } : undefined,
+  };
+}
+function listBody(b) {
+  return { snapshots: b.snapshots.map(listRow), total: b.total, remaining: b.remaining, next: b.next };
+}
+
 const paths = {
+  // listing fields: the peer maps the same 12 fields from JSON.parse
+  js_parse_list: () => listBody(JSON.parse(text)),
+  js_bytes_parse_list: () => listBody(JSON.parse(new TextDecoder().decode(bytes))),
+  essnap_list_bytes: () => decodeSnapshotList({ status: 200, body: bytes }),
   // the peer: the body already a JS string (what `await res.text()` gives)
   js_parse_map: () => mapBody(JSON.parse(text)),
   // the same from bytes (what `await res.json()` does: UTF-8 decode, then parse)
@@ -49,9 +75,12 @@ const paths = {
 const a = paths.essnap_decode_bytes(), b = paths.js_parse_map();
 if (a.snapshots.length !== b.snapshots.length) throw new Error('count mismatch');
 const sameSample = JSON.stringify(a.snapshots[7]) === JSON.stringify(b.snapshots[7]);
+const la = paths.essnap_list_bytes(), lb = paths.js_parse_list();
+if (la.snapshots.length !== lb.snapshots.length) throw new Error('list count mismatch');
+const sameList = la.snapshots.every((r, i) => JSON.stringify(r) === JSON.stringify(lb.snapshots[i]));
 
 const median = (v) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-const result = { node: process.version, bytes: bytes.length, snapshots: a.snapshots.length, runs, same_fields: sameSample, median_ms: {} };
+const result = { node: process.version, bytes: bytes.length, snapshots: a.snapshots.length, runs, same_fields: sameSample, same_list_fields: sameList, median_ms: {} };
 for (const [name, f] of Object.entries(paths)) {
   for (let i = 0; i < 3; i++) f(); // warm-up
 }

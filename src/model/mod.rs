@@ -5,6 +5,7 @@
 pub mod cat;
 pub mod cluster;
 pub mod indices;
+pub mod listing;
 pub mod recovery;
 pub mod repository;
 pub mod snapshot;
@@ -12,6 +13,7 @@ pub mod status;
 
 pub use cat::{CatIndex, CatRepository, CatSnapshot};
 pub use cluster::{ClusterHealth, Info, VersionInfo};
+pub use listing::SnapshotColumns;
 pub use indices::{Acknowledged, DataStream, DataStreams, IndexInfo, IndexSettings, Indices};
 pub use recovery::{IndexRecovery, Recoveries, ShardRecovery};
 pub use repository::{CleanupResult, Repositories, RepositoryInfo, VerifyResult};

@@ -472,6 +472,39 @@ export interface RawResponse {
 
 /** Decodes a response of `api` (a rest-api-spec name, see `decodableApis()`); throws its EssnapError. */
 export function decode(api: string, response: RawResponse): unknown;
+/** One snapshot as `decodeSnapshotList` lists it; absent fields are `undefined`. */
+export interface SnapshotListRow {
+  snapshot: string;
+  uuid?: string;
+  /** `SUCCESS`, `IN_PROGRESS`, `PARTIAL`, `FAILED`, `INCOMPATIBLE`, or a newer server's state. */
+  state?: string;
+  version?: string;
+  /** Exact; OpenSearch snapshots carry a masked id. */
+  version_id?: number;
+  start_time_in_millis?: number;
+  end_time_in_millis?: number;
+  duration_in_millis?: number;
+  index_count: number;
+  data_stream_count: number;
+  failure_count: number;
+  shards?: { total: number; failed: number; successful: number };
+}
+
+export interface SnapshotList {
+  snapshots: SnapshotListRow[];
+  /** Matching snapshots in all pages (Elasticsearch 7.14+). */
+  total?: number;
+  /** Snapshots after this page (Elasticsearch 7.14+). */
+  remaining?: number;
+  /** Cursor for the next page (`after`). */
+  next?: string;
+}
+
+/**
+ * The listed fields of a get-snapshots answer (every version's shape), cheaper than `JSON.parse`
+ * of the body; throws the same EssnapError as `decode('snapshot.get', ...)`.
+ */
+export function decodeSnapshotList(response: RawResponse): SnapshotList;
 /** The EssnapError for an error answer (returned, not thrown). */
 export function explainError(response: RawResponse): EssnapError;
 

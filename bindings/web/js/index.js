@@ -502,6 +502,46 @@ export function decode(api, { status = 200, body, headers } = {}) {
   return JSON.parse(call(() => raw.decodeResponse(api, uint('status', status, 200), bytes(body), headersJson(headers))));
 }
 
+const num = (x) => (Number.isNaN(x) ? undefined : x);
+
+/**
+ * The listed fields of a get-snapshots answer (any version's shape), one plain object per
+ * snapshot: decoded in wasm into columns, then built here, so it costs less than `JSON.parse`
+ * of the whole body. Absent fields are `undefined`. Throws the same EssnapError as `decode`.
+ */
+export function decodeSnapshotList({ status = 200, body, headers } = {}) {
+  const c = call(() => raw.decodeSnapshotColumns(uint('status', status, 200), bytes(body), headersJson(headers)));
+  const { snapshot: names, snapshotEnds, uuid: uuids, uuidEnds, state, version, version_id: vid } = c;
+  const { start_time_in_millis: start, end_time_in_millis: end, duration_in_millis: dur } = c;
+  const { index_count: ic, data_stream_count: dc, failure_count: fc, shards_total: st, shards_failed: sf, shards_successful: ss } = c;
+  const states = [undefined, ...c.states];
+  const versions = [undefined, ...c.versions];
+  const snapshots = new Array(c.len);
+  let n0 = 0;
+  let u0 = 0;
+  for (let i = 0; i < c.len; i++) {
+    const n1 = snapshotEnds[i];
+    const u1 = uuidEnds[i];
+    snapshots[i] = {
+      snapshot: names.slice(n0, n1),
+      uuid: u1 > u0 ? uuids.slice(u0, u1) : undefined,
+      state: states[state[i]],
+      version: versions[version[i]],
+      version_id: num(vid[i]),
+      start_time_in_millis: num(start[i]),
+      end_time_in_millis: num(end[i]),
+      duration_in_millis: num(dur[i]),
+      index_count: ic[i],
+      data_stream_count: dc[i],
+      failure_count: fc[i],
+      shards: Number.isNaN(st[i]) ? undefined : { total: st[i], failed: sf[i], successful: ss[i] },
+    };
+    n0 = n1;
+    u0 = u1;
+  }
+  return { snapshots, total: c.total, remaining: c.remaining, next: c.next };
+}
+
 /** The EssnapError for an error answer (returned, not thrown). */
 export function explainError({ status, body, headers } = {}) {
   return new EssnapError(JSON.parse(call(() => raw.explainError(uint('status', status, 500), bytes(body), headersJson(headers)))));

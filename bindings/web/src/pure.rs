@@ -7,7 +7,7 @@ use essnap::{ApiError, Response};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{api_error_json, core_err, invalid, to_json};
+use crate::errors::{api_err, api_error_json, core_err, invalid, to_json};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,6 +47,12 @@ fn response(status: u16, body: &[u8], headers_json: Option<String>) -> Result<Re
 pub fn decode_response(api: &str, status: u16, body: &[u8], headers_json: Option<String>) -> Result<String, JsValue> {
     let d = decode_named(api, &response(status, body, headers_json)?).map_err(|e| core_err(&e))?;
     to_json(&d)
+}
+
+/// The listed fields of a get-snapshots answer as columns (see essnap-web-listing).
+#[wasm_bindgen(js_name = decodeSnapshotColumns)]
+pub fn decode_snapshot_columns(status: u16, body: &[u8], headers_json: Option<String>) -> Result<js_sys::Object, JsValue> {
+    essnap_web_listing::decode_snapshot_columns(&response(status, body, headers_json)?, api_err)
 }
 
 /// The essnap error for an error answer (JSON of the error fields), whatever its status.

@@ -1,7 +1,8 @@
 // The functions that need no network, and the panic hook.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCompatibility, decode, explainError, errorCatalogue, decodableApis, EssnapError, _testPanic } from 'essnap';
+import { readFileSync, readdirSync } from 'node:fs';
+import { checkCompatibility, decode, decodeSnapshotList, explainError, errorCatalogue, decodableApis, EssnapError, _testPanic } from 'essnap';
 
 describe('pure functions', () => {
   it('checkCompatibility: snapshots and indices', () => {
@@ -42,6 +43,54 @@ describe('pure functions', () => {
     assert.equal(e.message, '[r] missing');
     assert.throws(() => decode('info', { body: '<html>proxy</html>' }), (e) => e.code === 'invalid_response');
     assert.throws(() => decode('nope.api', { body: '{}' }), (e) => e.code === 'invalid_input' && e.field === 'api');
+  });
+
+  it('decodeSnapshotList: the listed fields of every real get-snapshots body, as decode gives them', () => {
+    const real = new URL('../../../../tests/fixtures/real/', import.meta.url);
+    let bodies = 0;
+    for (const version of readdirSync(real, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const dir = new URL(`${version.name}/`, real);
+      for (const f of readdirSync(dir).filter((f) => /^snapshot\.get\.200.*(?<!\.meta)\.json$/.test(f))) {
+        const body = readFileSync(new URL(f, dir));
+        let full;
+        try {
+          full = decode('snapshot.get', { body });
+        } catch {
+          continue;
+        }
+        const snaps = [...(full.snapshots ?? []), ...(full.responses ?? []).flatMap((r) => r.snapshots ?? [])];
+        if (snaps.length === 0 && full.failures) {
+          assert.throws(() => decodeSnapshotList({ body }), (e) => e instanceof EssnapError && e.code === 'repository_missing', f);
+          continue;
+        }
+        const list = decodeSnapshotList({ body });
+        assert.equal(list.snapshots.length, snaps.length, f);
+        assert.deepEqual([list.total, list.remaining, list.next], [full.total, full.remaining, full.next], f);
+        snaps.forEach((s, i) => {
+          const r = list.snapshots[i];
+          const ctx = `${version.name}/${f} #${i}`;
+          assert.deepEqual(
+            [r.snapshot, r.uuid, r.state, r.version, r.version_id, r.start_time_in_millis, r.end_time_in_millis, r.duration_in_millis],
+            [s.snapshot, s.uuid, s.state, s.version, s.version_id, s.start_time_in_millis, s.end_time_in_millis, s.duration_in_millis],
+            ctx,
+          );
+          assert.deepEqual([r.index_count, r.data_stream_count, r.failure_count], [s.indices.length, s.data_streams?.length ?? 0, s.failures?.length ?? 0], ctx);
+          assert.deepEqual(r.shards, s.shards, ctx);
+        });
+        bodies++;
+      }
+    }
+    assert.ok(bodies >= 15, `only ${bodies} bodies`);
+    // non-ASCII names slice right; errors are the same EssnapError as decode's
+    const names = ['caf\u00e9', 'emoji-\u{1F600}', '\u65e5\u672c', 'plain'];
+    const body = JSON.stringify({ snapshots: names.map((snapshot) => ({ snapshot, state: 'SUCCESS', version_id: '7172999' })) });
+    const list = decodeSnapshotList({ body });
+    assert.deepEqual(list.snapshots.map((s) => s.snapshot), names);
+    assert.deepEqual(list.snapshots.map((s) => [s.state, s.version_id]), names.map(() => ['SUCCESS', 7172999]));
+    const missing = '{"error":{"type":"repository_missing_exception","reason":"[r] missing"},"status":404}';
+    assert.throws(() => decodeSnapshotList({ status: 404, body: missing }), (e) => e instanceof EssnapError && e.code === 'repository_missing');
+    assert.throws(() => decodeSnapshotList({ body: '<html>proxy</html>' }), (e) => e.code === 'invalid_response');
+    assert.throws(() => decodeSnapshotList({ status: -1, body: '{}' }), (e) => e.code === 'invalid_input');
   });
 
   it('explainError returns (not throws) an EssnapError', () => {
