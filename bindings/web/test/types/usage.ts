@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` against pkg/index.d.ts: every export used as documented.
 import {
-  connect, checkCompatibility, decode, explainError, errorCatalogue, decodableApis, EssnapError, RestorePlan, Client,
+  connect, checkCompatibility, decode, decodeSnapshotList, explainError, errorCatalogue, decodableApis, EssnapError, RestorePlan, Client,
   type Progress, type EssnapEvent, type RestoreOutcome, type CreateOutcome, type SnapshotPage, type Verdict, type CheckResult,
   type Repository, type Info, type ErrorCode,
 } from 'essnap';
@@ -47,6 +47,11 @@ async function main(url: string): Promise<void> {
   }
   const verdict: Verdict = checkCompatibility({ cluster: { distribution: 'elasticsearch', version: '8.12.2' }, snapshot: { distribution: 'opensearch', version: '2.0.0' } });
   const d: unknown = decode('info', { status: 200, body: new Uint8Array(), headers: { a: 'b' } });
+  const list = decodeSnapshotList({ body: '{"snapshots":[]}' });
+  const firstName: string | undefined = list.snapshots[0]?.snapshot;
+  const shardsTotal: number | undefined = list.snapshots[0]?.shards?.total;
+  const more: number | undefined = list.remaining;
+  void firstName, shardsTotal, more;
   const err: EssnapError = explainError({ status: 500, body: '{}' });
   const cat = errorCatalogue().map((c) => [c.code, c.hint, c.retry]);
   const apis: string[] = decodableApis();
