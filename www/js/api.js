@@ -244,21 +244,15 @@ export function renderPlan(plan) {
 }
 
 /**
- * Target names of a rename, for the live preview (a local approximation of the server's
- * `rename_pattern` / `rename_replacement`, Java regex: `$1` groups, every match replaced).
- * The plan (`targets`) is the authority. Returns {targets, error}.
+ * Target names of a rename, for the live preview: the package computes them as the planner and
+ * the server do (Java replaceAll semantics). Returns {targets, error}.
  */
 export function previewRename(names, rename) {
-  if (!rename) return { targets: names.slice(), error: null };
-  if (rename.prefix !== undefined) return { targets: names.map((n) => `${rename.prefix}${n}`), error: null };
-  let re;
   try {
-    re = new RegExp(rename.pattern, 'g');
+    return { targets: essnap.previewRename(names, rename ?? null), error: null };
   } catch (e) {
-    return { targets: names.slice(), error: `invalid pattern: ${e.message}` };
+    return { targets: names.slice(), error: e.message };
   }
-  const repl = String(rename.replacement ?? '').replace(/\\\$/g, '$$$$');
-  return { targets: names.map((n) => n.replace(re, repl)), error: null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -505,6 +505,11 @@ export interface SnapshotList {
  * of the body; throws the same EssnapError as `decode('snapshot.get', ...)`.
  */
 export function decodeSnapshotList(response: RawResponse): SnapshotList;
+/**
+ * The names a restore with `rename` gives `names`, as the planner and the server compute them
+ * (Java replaceAll: every match, `$1` groups, `\\$` a literal `$`); throws EssnapError `invalid_input`.
+ */
+export function previewRename(names: string[], rename?: { prefix: string } | { pattern: string; replacement: string } | null): string[];
 /** The EssnapError for an error answer (returned, not thrown). */
 export function explainError(response: RawResponse): EssnapError;
 

@@ -250,18 +250,19 @@ export class RestorePlan {
   }
 }
 
+/** `{prefix}` or `{pattern, replacement}` (or nothing) in the core's shape. */
+function renameJson(r) {
+  if (r === undefined || r === null) return null;
+  if (typeof r.prefix === 'string') return { prefix: r.prefix };
+  if (typeof r.pattern === 'string' && typeof r.replacement === 'string') return { pattern: { pattern: r.pattern, replacement: r.replacement } };
+  throw invalid('rename', 'expected {prefix} or {pattern, replacement}', 'pass {prefix: "restored-"} or {pattern: "(.+)", replacement: "r-$1"}');
+}
+
 function selectionJson(sel = {}) {
   if (typeof sel !== 'object' || sel === null) throw invalid('selection', 'expected an object', 'pass {indices, rename, closeConflicting, ...}');
-  let rename = null;
-  if (sel.rename !== undefined && sel.rename !== null) {
-    const r = sel.rename;
-    if (typeof r.prefix === 'string') rename = { prefix: r.prefix };
-    else if (typeof r.pattern === 'string' && typeof r.replacement === 'string') rename = { pattern: { pattern: r.pattern, replacement: r.replacement } };
-    else throw invalid('rename', 'expected {prefix} or {pattern, replacement}', 'pass {prefix: "restored-"} or {pattern: "(.+)", replacement: "r-$1"}');
-  }
   return JSON.stringify({
     indices: sel.indices ?? [],
-    rename,
+    rename: renameJson(sel.rename),
     include_global_state: sel.includeGlobalState ?? false,
     feature_states: sel.featureStates ?? null,
     include_aliases: sel.includeAliases ?? null,
@@ -540,6 +541,16 @@ export function decodeSnapshotList({ status = 200, body, headers } = {}) {
     u0 = u1;
   }
   return { snapshots, total: c.total, remaining: c.remaining, next: c.next };
+}
+
+/**
+ * The names a restore with `rename` ({prefix} or {pattern, replacement}) gives `names`, exactly
+ * as the planner and the server compute them (Java replaceAll semantics). Throws EssnapError
+ * `invalid_input` for a pattern or replacement that can't be used.
+ */
+export function previewRename(names, rename) {
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw invalid('names', 'expected an array of strings', 'pass the index names');
+  return JSON.parse(call(() => raw.previewRename(JSON.stringify({ names, rename: renameJson(rename) }))));
 }
 
 /** The EssnapError for an error answer (returned, not thrown). */

@@ -3,11 +3,12 @@
 use essnap::api::{DECODABLE, decode_named};
 use essnap::compat::{Side, check_index, check_snapshot};
 use essnap::error::catalogue;
+use essnap::plan::{Rename, rename::Renamer};
 use essnap::{ApiError, Response};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{api_err, api_error_json, core_err, invalid, to_json};
+use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, to_json};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,6 +54,28 @@ pub fn decode_response(api: &str, status: u16, body: &[u8], headers_json: Option
 #[wasm_bindgen(js_name = decodeSnapshotColumns)]
 pub fn decode_snapshot_columns(status: u16, body: &[u8], headers_json: Option<String>) -> Result<js_sys::Object, JsValue> {
     essnap_web_listing::decode_snapshot_columns(&response(status, body, headers_json)?, api_err)
+}
+
+#[derive(Deserialize)]
+struct RenameQuery {
+    names: Vec<String>,
+    rename: Option<Rename>,
+}
+
+/// The target names a restore with `rename` gives `names`, computed as the planner and the
+/// server do (Java `replaceAll`: every match, `$1` groups, `\$` a literal `$`), so a live preview
+/// says what the restore will do. Throws `invalid_input` on a pattern or replacement it can't use.
+#[wasm_bindgen(js_name = previewRename)]
+pub fn preview_rename(query_json: &str) -> Result<String, JsValue> {
+    let q: RenameQuery = serde_json::from_slice(query_json.as_bytes()).map_err(|e| invalid("rename", e, "pass {names: [...], rename: {prefix} or {pattern, replacement}}"))?;
+    let targets: Vec<String> = match &q.rename {
+        None => q.names,
+        Some(r) => {
+            let renamer = Renamer::new(r).map_err(|e| input_err(&e))?;
+            q.names.iter().map(|n| renamer.apply(n)).collect()
+        }
+    };
+    to_json(&targets)
 }
 
 /// The essnap error for an error answer (JSON of the error fields), whatever its status.

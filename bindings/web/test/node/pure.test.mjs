@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { checkCompatibility, decode, decodeSnapshotList, explainError, errorCatalogue, decodableApis, EssnapError, _testPanic } from 'essnap';
+import { checkCompatibility, decode, decodeSnapshotList, previewRename, explainError, errorCatalogue, decodableApis, EssnapError, _testPanic } from 'essnap';
 
 describe('pure functions', () => {
   it('checkCompatibility: snapshots and indices', () => {
@@ -91,6 +91,21 @@ describe('pure functions', () => {
     assert.throws(() => decodeSnapshotList({ status: 404, body: missing }), (e) => e instanceof EssnapError && e.code === 'repository_missing');
     assert.throws(() => decodeSnapshotList({ body: '<html>proxy</html>' }), (e) => e.code === 'invalid_response');
     assert.throws(() => decodeSnapshotList({ status: -1, body: '{}' }), (e) => e.code === 'invalid_input');
+  });
+
+  it('previewRename: Java replaceAll semantics, as the planner computes targets', () => {
+    const names = ['logs-2024', 'logs-2025', 'metrics'];
+    assert.deepEqual(previewRename(names), names);
+    assert.deepEqual(previewRename(names, { prefix: 'r-' }), ['r-logs-2024', 'r-logs-2025', 'r-metrics']);
+    assert.deepEqual(previewRename(names, { prefix: 'a$1\\' }), ['a$1\\logs-2024', 'a$1\\logs-2025', 'a$1\\metrics'], 'a prefix is literal');
+    // every match replaced; $1 followed by a letter is group 1 (Java), a literal \$ stays
+    assert.deepEqual(previewRename(['a-a'], { pattern: 'a', replacement: 'b' }), ['b-b']);
+    assert.deepEqual(previewRename(['logs-x'], { pattern: 'logs-(.+)', replacement: '$1a' }), ['xa']);
+    assert.deepEqual(previewRename(['logs-x'], { pattern: 'logs-(.+)', replacement: '\\$$1' }), ['$x']);
+    assert.throws(() => previewRename(['x'], { pattern: '(', replacement: '' }), (e) => e instanceof EssnapError && e.code === 'invalid_input' && e.field === 'rename_pattern');
+    assert.throws(() => previewRename(['x'], { pattern: '(.+)', replacement: '$' }), (e) => e.code === 'invalid_input' && e.field === 'rename_replacement');
+    assert.throws(() => previewRename('x', { prefix: 'r-' }), (e) => e.code === 'invalid_input');
+    assert.throws(() => previewRename(['x'], { nope: 1 }), (e) => e.code === 'invalid_input');
   });
 
   it('explainError returns (not throws) an EssnapError', () => {
