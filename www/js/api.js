@@ -1,10 +1,9 @@
 // The one module that talks to the `essnap` npm package. Every other module of the console uses
 // only what this file exports, so a change of the package's API touches this file alone.
 //
-// Two stopgaps live here until the package grows the calls (see www/README.md, "Waiting on the
-// package"): cluster health (`GET /_cluster/health`, sent with fetch and decoded with the package's
-// `decode`) and the ECE take-snapshot call (sent with fetch, errors explained with the package's
-// `explainError`, which knows the ECE error codes).
+// One stopgap lives here until the package grows the calls (see www/README.md, "Waiting on the
+// package"): the ECE calls (sent with fetch, errors explained with the package's `explainError`,
+// which knows the ECE error codes).
 
 import * as essnap from 'essnap';
 
@@ -30,20 +29,6 @@ export function errorView(e) {
 /** Whether the browser refused the cross-origin request (CORS), as the package reports it. */
 export function isCors(e) {
   return e?.transport === 'cors';
-}
-
-function b64(text) {
-  const bytes = new TextEncoder().encode(text);
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-/** The Authorization header for the stopgap fetch calls (the package builds its own). */
-function authHeader(auth) {
-  if (auth?.kind === 'basic' && auth.username) return `Basic ${b64(`${auth.username}:${auth.password ?? ''}`)}`;
-  if (auth?.kind === 'apikey' && auth.apiKey) return `ApiKey ${auth.apiKey.includes(':') ? b64(auth.apiKey) : auth.apiKey}`;
-  return undefined;
 }
 
 /** A fetch failure as an EssnapError-like object (CORS is all a browser can tell apart). */
@@ -102,7 +87,7 @@ function normaliseAuth(auth) {
  */
 export async function connect({ url, auth, timeoutMs = 30000, signal } = {}) {
   const client = await essnap.connect({ url: url?.trim(), ...normaliseAuth(auth), timeoutMs, signal });
-  return new Session(client, { auth, timeoutMs });
+  return new Session(client);
 }
 
 /** A page cursor over a repository's snapshots; `next()` resolves to a page or null at the end. */
@@ -132,12 +117,8 @@ class SnapshotPager {
 
 export class Session {
   #client;
-  #auth;
-  #timeoutMs;
-  constructor(client, { auth, timeoutMs }) {
+  constructor(client) {
     this.#client = client;
-    this.#auth = auth;
-    this.#timeoutMs = timeoutMs;
   }
 
   get url() {
@@ -152,14 +133,9 @@ export class Session {
     return this.#client.clusterInfo;
   }
 
-  /** Cluster health (stopgap: the package has no health() yet; decoded by the package). */
-  async health({ signal } = {}) {
-    const headers = {};
-    const a = authHeader(this.#auth);
-    if (a) headers.authorization = a;
-    const r = await rawCall(`${this.url}/_cluster/health`, { headers, signal, timeoutMs: this.#timeoutMs, what: 'cluster health' });
-    if (r.status < 200 || r.status > 299) throw essnap.explainError(r);
-    return essnap.decode('cluster.health', r);
+  /** Cluster health. */
+  health(opts) {
+    return this.#client.health(opts);
   }
 
   listRepositories(opts) {

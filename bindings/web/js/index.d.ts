@@ -421,10 +421,34 @@ export interface CreateOutcome {
 // ---------------------------------------------------------------------------------------------
 // The client
 
+/** `GET /_cluster/health` (numbers sent as strings by some versions are numbers here). */
+export interface ClusterHealth {
+  cluster_name?: string;
+  status: 'green' | 'yellow' | 'red';
+  timed_out: boolean;
+  number_of_nodes?: number;
+  number_of_data_nodes?: number;
+  active_primary_shards?: number;
+  active_shards?: number;
+  relocating_shards?: number;
+  initializing_shards?: number;
+  unassigned_shards?: number;
+  delayed_unassigned_shards?: number;
+  number_of_pending_tasks?: number;
+  number_of_in_flight_fetch?: number;
+  task_max_waiting_in_queue_millis?: number;
+  active_shards_percent_as_number?: number;
+}
+
 export class Client {
   private constructor();
   /** `scheme://host:port/prefix`, never with credentials. */
   readonly url: string;
+  /**
+   * Cluster health (`GET /_cluster/health`), optionally of some indices and waiting for a status.
+   * A wait that times out is returned with `timed_out: true`, not thrown.
+   */
+  health(options?: { indices?: string[]; waitForStatus?: 'green' | 'yellow' | 'red'; timeout?: string; signal?: AbortSignal }): Promise<ClusterHealth>;
   /** Learned from `GET /` (refreshed by `info()`). */
   cluster: Dialect;
   clusterInfo: Info;

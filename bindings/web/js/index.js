@@ -318,6 +318,21 @@ export class Client {
     return r.info;
   }
 
+  /**
+   * Cluster health (`GET /_cluster/health`), optionally of some indices and waiting for a status:
+   * `{indices, waitForStatus: 'green', timeout: '30s'}`. A wait that times out answers 408 with
+   * the health (`timed_out: true`), which is returned, not thrown.
+   */
+  async health({ indices, waitForStatus, timeout, signal } = {}) {
+    if (indices !== undefined && !(Array.isArray(indices) && indices.every((i) => typeof i === 'string'))) {
+      throw invalid('indices', 'expected an array of strings', 'pass index names');
+    }
+    if (waitForStatus !== undefined) str('waitForStatus', waitForStatus);
+    if (timeout !== undefined) str('timeout', timeout);
+    const build = () => raw.reqHealth(indices ? JSON.stringify(indices) : undefined, waitForStatus, timeout, this.#d());
+    return this.#one(build, (reply) => raw.decodeHealth(reply), signal);
+  }
+
   /** Registered repositories, by name. */
   async listRepositories({ signal } = {}) {
     const m = await this.#one(() => raw.reqRepositories(this.#d()), (r) => raw.decodeReply('snapshot.get_repository', r), signal);

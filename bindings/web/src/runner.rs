@@ -365,6 +365,30 @@ pub fn decode_info(reply: &Reply) -> Result<String, JsValue> {
     to_json(&json!({"dialect": info.dialect(), "serverless": info.is_serverless(), "info": info}))
 }
 
+/// `GET /_cluster/health[/<indices>]` (optionally waiting for a status, e.g. `green`).
+#[wasm_bindgen(js_name = reqHealth)]
+pub fn req_health(indices_json: Option<String>, wait_for_status: Option<String>, timeout: Option<String>, dialect_json: &str) -> Result<Req, JsValue> {
+    let indices: Vec<String> = match indices_json {
+        Some(j) => serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("indices", e, "pass an array of index names"))?,
+        None => Vec::new(),
+    };
+    cluster::ClusterHealth { indices, wait_for_status, timeout, ..Default::default() }.build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+}
+
+/// The health from the answer to `reqHealth`. A `wait_for_status` that timed out answers 408
+/// with the health itself (`timed_out: true`): that is an answer, not an error.
+#[wasm_bindgen(js_name = decodeHealth)]
+pub fn decode_health(reply: &Reply) -> Result<String, JsValue> {
+    let r = response_of(reply)?;
+    if r.status == 408
+        && let Ok(h) = serde_json::from_slice::<essnap::model::ClusterHealth>(&r.body)
+    {
+        return to_json(&h);
+    }
+    let h: essnap::model::ClusterHealth = decode("cluster.health", r).map_err(|e| api_err(&e))?;
+    to_json(&h)
+}
+
 #[wasm_bindgen(js_name = reqRepositories)]
 pub fn req_repositories(dialect_json: &str) -> Result<Req, JsValue> {
     GetRepositories::default().build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))

@@ -47,6 +47,18 @@ describe('demo cluster', () => {
     assert.equal(info.version.number, '8.12.2');
   });
 
+  it('health(): the cluster, some indices, and a wait that times out (408) returned, not thrown', async () => {
+    const h = await client.health();
+    assert.ok(['green', 'yellow', 'red'].includes(h.status), h.status);
+    assert.equal(h.timed_out, false);
+    assert.equal(typeof h.number_of_nodes, 'number');
+    const missing = await client.health({ indices: ['no-such-index-x'], waitForStatus: 'green', timeout: '1s' });
+    assert.deepEqual([missing.status, missing.timed_out], ['red', true]);
+    await rejects(client.health({ waitForStatus: 'blue' }), 'invalid_input', (e) => assert.equal(e.field, 'wait_for_status'));
+    await rejects(client.health({ indices: 'logs' }), 'invalid_input', (e) => assert.equal(e.field, 'indices'));
+    await rejects(client.health({ indices: ['bad name'] }), 'invalid_input');
+  });
+
   it('lists, adds, verifies and removes repositories', async () => {
     const before = await client.listRepositories();
     assert.deepEqual(before.map((r) => r.name).sort(), ['backups', 'nightly']);
