@@ -554,3 +554,107 @@ fn secrets_never_show_in_debug_or_errors() {
     let e = ApiError::from_response(&Response::new(401, ece_body(&["clusters.snapshot.invalid_credentials"])));
     assert!(!format!("{e} {e:?}").contains("hunter2-secret"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The whole run (take, fallback, watch) as the hosts drive it.
+
+use essnap::machine::{Event, Timing, TransportError, TransportErrorKind, drive};
+
+fn quick() -> Timing {
+    Timing { poll_interval_ms: 10, max_wait_ms: 1_000, backoff_ms: 1, max_retries: 2 }
+}
+
+/// Drives a run against scripted answers (one per request, in order); returns the outcome, the
+/// requests sent and the events.
+fn run_script(run: &mut EceSnapshotRun, answers: Vec<Result<Response, TransportError>>) -> (EceSnapshotOutcome, Vec<(Method, String)>, Vec<Event>) {
+    let mut answers = answers.into_iter();
+    let mut sent = Vec::new();
+    let mut events = Vec::new();
+    let out = drive(
+        run,
+        |r| {
+            sent.push((r.method, r.path.clone()));
+            answers.next().unwrap_or_else(|| panic!("no scripted answer for {} {}", r.method.as_str(), r.path))
+        },
+        |_| {},
+        |e| events.push(e),
+    );
+    (out, sent, events)
+}
+
+fn ok(status: u16, body: Value) -> Result<Response, TransportError> {
+    Ok(Response::new(status, serde_json::to_vec(&body).unwrap()))
+}
+
+fn stages(events: &[Event]) -> Vec<String> {
+    events.iter().filter_map(|e| if let Event::Stage { stage, .. } = e { Some(stage.clone()) } else { None }).collect()
+}
+
+#[test]
+fn the_run_takes_the_snapshot_and_watches_the_plan_until_it_settles() {
+    let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+    let pending = json!({"plan_info": {"healthy": true, "pending": {"plan_attempt_id": "p1"}}});
+    let settled = json!({"plan_info": {"healthy": true, "current": {"healthy": true}}, "snapshots": {"latest_successful": true, "latest_status": "SUCCESS"}});
+    let (out, sent, events) = run_script(&mut run, vec![ok(202, json!({"name": "before-upgrade"})), ok(200, pending.clone()), ok(200, pending), ok(200, settled)]);
+    assert_eq!((out.name.as_deref(), out.via_proxy, out.state, out.error.as_ref().map(|e| e.code)), (Some("before-upgrade"), false, Some(EceProgress::Succeeded), None));
+    assert_eq!(out.requests_sent, 4);
+    assert_eq!(sent[0], (Method::Post, "/api/v1/clusters/elasticsearch/a1b2c3/_snapshot".into()));
+    assert!(sent[1..].iter().all(|(m, p)| *m == Method::Get && p.starts_with("/api/v1/clusters/elasticsearch/a1b2c3?")), "{sent:?}");
+    assert_eq!(stages(&events), ["requesting", "accepted", "pending", "pending", "succeeded"]);
+}
+
+#[test]
+fn the_run_falls_back_to_the_proxy_and_watches_the_snapshot_there() {
+    let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+    let snap = |state: &str| json!({"snapshots": [{"snapshot": "before-upgrade", "state": state, "indices": []}]});
+    let (out, sent, events) =
+        run_script(&mut run, vec![ok(404, json!("no route")), ok(200, json!({"accepted": true})), ok(200, snap("IN_PROGRESS")), ok(200, snap("SUCCESS"))]);
+    assert_eq!((out.name.as_deref(), out.via_proxy, out.state), (Some("before-upgrade"), true, Some(EceProgress::Succeeded)));
+    assert_eq!(sent[1], (Method::Put, "/api/v1/deployments/d4e5f6/elasticsearch/_main/proxy/_snapshot/found-snapshots/before-upgrade?wait_for_completion=false".into()));
+    assert!(sent[2].1.starts_with("/api/v1/deployments/d4e5f6/elasticsearch/_main/proxy/_snapshot/found-snapshots/before-upgrade"), "{sent:?}");
+    assert_eq!(stages(&events), ["requesting", "fallback", "accepted", "pending", "succeeded"]);
+    let failed = {
+        let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+        run_script(&mut run, vec![ok(410, json!("gone")), ok(200, json!({"accepted": true})), ok(200, snap("PARTIAL"))]).0
+    };
+    assert_eq!(failed.state, Some(EceProgress::Failed));
+}
+
+#[test]
+fn an_unanswered_take_call_is_never_sent_again() {
+    for kind in [TransportErrorKind::Timeout, TransportErrorKind::Dropped, TransportErrorKind::Connect] {
+        let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+        let (out, sent, _) = run_script(&mut run, vec![Err(TransportError::new(kind, "injected"))]);
+        assert_eq!(sent.len(), 1, "{kind:?}");
+        assert_eq!(out.name, None);
+        let e = out.error.expect("an error");
+        assert_eq!(e.message.contains("may have started"), kind != TransportErrorKind::Connect, "{kind:?}: {e}");
+    }
+    // a refusal with an ECE code: that code, nothing else sent
+    let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+    let (out, sent, _) = run_script(&mut run, vec![Ok(Response::new(409, ece_body(&["clusters.snapshot.name_conflict"])))]);
+    assert_eq!((sent.len(), out.error.map(|e| e.code)), (1, Some(ErrorCode::SnapshotAlreadyExists)));
+}
+
+#[test]
+fn a_watch_that_cannot_read_ends_with_the_snapshot_named_and_the_reason() {
+    let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), quick()).unwrap();
+    let unavailable = || Ok(Response::new(503, br#"{"errors":[{"code":"root.unavailable","message":"busy"}]}"#.to_vec()));
+    let (out, sent, events) = run_script(&mut run, vec![ok(202, json!({"name": "before-upgrade"})), unavailable(), unavailable(), unavailable()]);
+    assert_eq!(sent.len(), 4, "the take call once, the read three times (max_retries 2)");
+    assert_eq!((out.name.as_deref(), out.state), (Some("before-upgrade"), Some(EceProgress::Unknown)));
+    assert!(out.error.is_some());
+    assert!(events.iter().any(|e| matches!(e, Event::Warning { .. })), "{events:?}");
+    // without waiting: one request
+    let mut run = EceSnapshotRun::new(flow(), false, Dialect::default(), quick()).unwrap();
+    let (out, sent, _) = run_script(&mut run, vec![ok(202, json!({"name": "before-upgrade"}))]);
+    assert_eq!((sent.len(), out.state), (1, None));
+    // a plan that stays pending: stops at max_wait with `pending`
+    let mut run = EceSnapshotRun::new(flow(), true, Dialect::default(), Timing { max_wait_ms: 35, ..quick() }).unwrap();
+    let pending = || ok(200, json!({"plan_info": {"pending": {}}}));
+    let (out, _, _) = run_script(&mut run, vec![ok(202, json!({"name": "x"})), pending(), pending(), pending(), pending(), pending()]);
+    assert_eq!(out.state, Some(EceProgress::Pending));
+    // bad inputs are refused before anything is sent
+    let bad = EceSnapshot::new(TakeSnapshot::new("NOT-HEX"));
+    assert_eq!(EceSnapshotRun::new(bad, true, Dialect::default(), quick()).err().map(|e| e.field), Some("cluster_id".to_string()));
+}

@@ -21,11 +21,13 @@
 pub mod cluster;
 pub mod connection;
 pub mod proxy;
+pub mod run;
 pub mod snapshot;
 
 pub use cluster::{EceClusterInfo, EceProgress, GetCluster, PlanInfo, PlanStep, PlansInfo, SnapshotStatusInfo, decode_cluster_info};
 pub use connection::{API_PREFIX, EceConnection, validate_cluster_id, validate_deployment_id, validate_ref_id};
 pub use proxy::{MAIN_REF_ID, MANAGEMENT_HEADER, ProxyTarget};
+pub use run::{EceSnapshotOutcome, EceSnapshotRun};
 pub use snapshot::{
     DEFAULT_FALLBACK_NAME, DEFAULT_REPOSITORY, EceSnapshot, Next, TakeSnapshot, TakeSnapshotResponse, decode_take_snapshot,
     route_is_gone,

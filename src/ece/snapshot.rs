@@ -186,6 +186,21 @@ impl EceSnapshot {
         self
     }
 
+    /// The ECE cluster the snapshot is taken of.
+    pub fn cluster_id(&self) -> &str {
+        &self.take.cluster_id
+    }
+
+    /// Where the fallback goes, when one was given.
+    pub fn proxy(&self) -> Option<&ProxyTarget> {
+        self.proxy.as_ref()
+    }
+
+    /// The repository the fallback snapshots into (the named one, or ECE's default).
+    pub fn fallback_repository(&self) -> &str {
+        &self.create.repository
+    }
+
     /// The first request to send. Checks every input, including the fallback's, so a bad
     /// deployment id is reported before anything is sent.
     pub fn first_request(&mut self) -> Result<Request, InputError> {

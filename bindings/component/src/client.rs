@@ -5,12 +5,12 @@ use std::sync::Mutex;
 
 use essnap::api::decode;
 use essnap::api::snapshot::{
-    CreateRepository, CreateSnapshot, DeleteSnapshots, FsSettings, GetRepositories, GetSnapshots, Order, RepositoryAction,
+    CreateRepository, CreateSnapshot, DeleteSnapshots, FsSettings, GetRepositories, Order, RepositoryAction,
     RepositorySettings, S3Settings, SnapshotSort, SnapshotStatus,
 };
 use essnap::connection::Secret;
 use essnap::dialect::Dialect;
-use essnap::ece::{EceProgress, EceSnapshot, GetCluster, Next, ProxyTarget, TakeSnapshot, decode_cluster_info};
+use essnap::ece::{EceProgress, EceSnapshot, EceSnapshotRun, ProxyTarget, TakeSnapshot};
 use essnap::error::{ApiError, ErrorCode, InputError};
 use essnap::machine::create::{CreateOutcome, CreateSnapshotRun, CreateStatus};
 use essnap::machine::gather::Gather;
@@ -18,7 +18,7 @@ use essnap::machine::list::SnapshotPager;
 use essnap::machine::progress::snapshot_progress;
 use essnap::machine::restore::{IndexFate, RestoreExecution, RestoreOutcome, RestoreStatus};
 use essnap::machine::{Machine, Timing, TransportError, drive};
-use essnap::model::{Acknowledged, CreateSnapshotResponse, GetSnapshotsResponse, Info, Repositories, SnapshotStatusResponse, VerifyResult};
+use essnap::model::{Acknowledged, CreateSnapshotResponse, Info, Repositories, SnapshotStatusResponse, VerifyResult};
 use essnap::plan::{RestorePlan, RestoreSelection, plan_restore};
 use essnap::request::{Request, Response};
 
@@ -320,58 +320,21 @@ impl ops::Guest for crate::Component {
         };
         let take = TakeSnapshot { name: req.name, repository_name: req.repository.clone(), username, password, ..TakeSnapshot::new(req.cluster_id.clone()) };
         let mut flow = EceSnapshot::new(take);
-        let proxy = req.deployment_id.map(ProxyTarget::new);
-        if let Some(p) = &proxy {
-            flow = flow.with_proxy(p.clone());
+        if let Some(d) = req.deployment_id {
+            flow = flow.with_proxy(ProxyTarget::new(d));
         }
-        let mut r = flow.first_request().map_err(|e| convert::input(&e))?;
-        let mut via_proxy = false;
-        let name = loop {
-            let resp = send(&r).map_err(|e| convert::api(&e.to_api_error()))?;
-            match flow.on_response(&resp) {
-                Next::Done(name) => break name,
-                Next::Fallback(next) => {
-                    host::report(&t::Event::Warning("the ECE clusters API is gone; taking the snapshot through the deployment proxy".into()));
-                    via_proxy = true;
-                    r = next;
-                }
-                Next::Failed(e) => return Err(convert::api(&e)),
-            }
+        // The same machine as every host: take (or fall back to the proxy), then watch.
+        let mut m = EceSnapshotRun::new(flow, req.wait, Dialect::default(), timing()).map_err(|e| convert::input(&e))?;
+        let out = run(&mut m);
+        let Some(name) = out.name else {
+            return Err(convert::api(&out.error.unwrap_or_else(|| ApiError::new(ErrorCode::Other, None, "ECE did not take the snapshot"))));
         };
-        if !req.wait {
-            return Ok(ops::EceSnapshotOutcome { name, via_proxy, state: None });
-        }
-        let tm = timing();
-        let mut waited = 0;
-        let state = loop {
-            host::sleep(tm.poll_interval_ms);
-            waited += tm.poll_interval_ms;
-            let st = if via_proxy {
-                let p = proxy.as_ref().expect("the proxy was used");
-                let get = GetSnapshots::new(req.repository.clone().unwrap_or_else(|| essnap::ece::DEFAULT_REPOSITORY.to_string()), [name.clone()])
-                    .build(&Dialect::default())
-                    .and_then(|g| p.wrap(&g));
-                let got: GetSnapshotsResponse = call(get)?;
-                match got.all().next().map(|s| s.state()) {
-                    Some(s) if s.is_finished() && s.is_restorable() => "succeeded",
-                    Some(s) if s.is_finished() => "failed",
-                    _ => "pending",
-                }
-            } else {
-                let r = GetCluster::new(req.cluster_id.clone()).build().map_err(|e| convert::input(&e))?;
-                let resp = send(&r).map_err(|e| convert::api(&e.to_api_error()))?;
-                match decode_cluster_info(&resp).map_err(|e| convert::api(&e))?.progress() {
-                    EceProgress::Pending => "pending",
-                    EceProgress::Succeeded => "succeeded",
-                    EceProgress::Failed => "failed",
-                    EceProgress::Unknown => "unknown",
-                }
-            };
-            if st != "pending" || waited >= tm.max_wait_ms {
-                break st;
-            }
-            host::report(&t::Event::Stage(("waiting".into(), format!("ECE is still applying the snapshot of {name}"))));
-        };
-        Ok(ops::EceSnapshotOutcome { name, via_proxy, state: Some(state.to_string()) })
+        let state = out.state.map(|s| match s {
+            EceProgress::Pending => "pending",
+            EceProgress::Succeeded => "succeeded",
+            EceProgress::Failed => "failed",
+            EceProgress::Unknown => "unknown",
+        });
+        Ok(ops::EceSnapshotOutcome { name, via_proxy: out.via_proxy, state: state.map(String::from) })
     }
 }

@@ -550,3 +550,46 @@ export function decodableApis(): string[];
 
 /** @internal Panics inside wasm on purpose (tests of the panic hook). */
 export function _testPanic(message?: string): never;
+
+export interface EceSnapshotOptions {
+  /** The snapshot name (ECE picks one if not given). */
+  name?: string;
+  /** The repository (ECE's configured one, or `found-snapshots` through the proxy). */
+  repository?: string;
+  /** Repository credentials for the request body (not the ECE user). */
+  esUsername?: string;
+  esPassword?: string;
+  /** Lets the snapshot go through the deployment proxy when the clusters API is gone (ECE 3.0+). */
+  deploymentId?: string;
+  /** The Elasticsearch resource of the deployment (default `_main`). */
+  refId?: string;
+  /** Skip the clusters API and use the proxy (needs `deploymentId`). */
+  preferProxy?: boolean;
+  /** Watch until ECE settles (default true). */
+  wait?: boolean;
+  timing?: Timing;
+  onEvent?: (event: EssnapEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface EceSnapshotResult {
+  name: string;
+  /** Whether the deployment proxy took it. */
+  viaProxy: boolean;
+  /** With `wait`: what ECE said last (`pending` when the watch gave up waiting). */
+  state?: 'succeeded' | 'failed' | 'pending' | 'unknown';
+  /** Why the watch stopped early (the snapshot was requested all the same). */
+  warning?: EssnapError;
+}
+
+/** An ECE API endpoint; see `connectEce`. */
+export class EceClient {
+  /** `scheme://host:port[/prefix]`, without credentials. */
+  readonly url: string;
+  /** Takes a snapshot of an ECE cluster; throws the EssnapError when ECE refuses. */
+  takeSnapshot(clusterId: string, options?: EceSnapshotOptions): Promise<EceSnapshotResult>;
+  close(): void;
+}
+
+/** An ECE client (`{url, apiKey}` or `{url, username, password}`); nothing is sent until a call. */
+export function connectEce(options: { url: string; apiKey?: string; username?: string; password?: string; timeoutMs?: number; timing?: Timing }): EceClient;

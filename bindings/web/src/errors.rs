@@ -80,7 +80,8 @@ pub fn transport_error_json(t: &TransportError) -> Value {
         v["hint"] = Value::String(format!(
             "enable CORS on the cluster (elasticsearch.yml / opensearch.yml): http.cors.enabled: true, \
              http.cors.allow-origin: \"{origin}\", http.cors.allow-headers: \"Authorization, Content-Type, X-Requested-With\" \
-             (Authorization is needed for credentials); or put the page and the cluster behind one origin"
+             plus any other header the message names (Authorization is needed for credentials); or put the page and \
+             the cluster behind one origin"
         ));
     }
     v["transport"] = serde_json::to_value(t.kind).unwrap_or(Value::Null);

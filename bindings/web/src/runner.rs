@@ -7,6 +7,7 @@ use essnap::api::snapshot::{
 };
 use essnap::api::{cluster, decode, decode_named};
 use essnap::dialect::Dialect;
+use essnap::ece::{EceSnapshot, EceSnapshotRun, ProxyTarget, TakeSnapshot};
 use essnap::machine::create::CreateSnapshotRun;
 use essnap::machine::gather::Gather;
 use essnap::machine::list::SnapshotPager;
@@ -14,7 +15,7 @@ use essnap::machine::restore::RestoreExecution;
 use essnap::machine::{Event, Input, Machine, Step, Timing};
 use essnap::model::Info;
 use essnap::plan::{RestoreInputs, RestorePlan, RestoreSelection, plan_restore};
-use essnap::{ApiError, Request};
+use essnap::{ApiError, Request, Secret};
 use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::*;
 
@@ -69,6 +70,7 @@ enum Kind {
     Gather(Gather),
     Restore(RestoreExecution),
     Create(CreateSnapshotRun),
+    Ece(EceSnapshotRun),
 }
 
 enum Output {
@@ -151,6 +153,53 @@ impl Runner {
         Ok(Runner::of(Kind::Create(run)))
     }
 
+    /// Takes a snapshot through ECE (run with a `Conn.ece` connection): the clusters API, or the
+    /// deployment proxy when that is gone, then (with `wait`) watches until ECE settles.
+    /// `options_json`: `{clusterId, name?, repository?, esUsername?, esPassword?, deploymentId?,
+    /// refId?, preferProxy?, wait?}`.
+    #[wasm_bindgen(js_name = eceSnapshot)]
+    pub fn ece_snapshot(options_json: &str, timing_json: Option<String>) -> Result<Runner, JsValue> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct Options {
+            cluster_id: String,
+            name: Option<String>,
+            repository: Option<String>,
+            es_username: Option<String>,
+            es_password: Option<String>,
+            deployment_id: Option<String>,
+            ref_id: Option<String>,
+            #[serde(default)]
+            prefer_proxy: bool,
+            #[serde(default = "yes")]
+            wait: bool,
+        }
+        fn yes() -> bool {
+            true
+        }
+        let o: Options = serde_json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass {clusterId, name?, repository?, deploymentId?, ...}"))?;
+        let take = TakeSnapshot {
+            name: o.name,
+            repository_name: o.repository,
+            username: o.es_username,
+            password: o.es_password.map(Secret::new),
+            ..TakeSnapshot::new(o.cluster_id)
+        };
+        let mut flow = EceSnapshot::new(take);
+        if let Some(d) = o.deployment_id {
+            let target = ProxyTarget::new(d);
+            flow = flow.with_proxy(match o.ref_id {
+                Some(r) => target.with_ref_id(r),
+                None => target,
+            });
+        }
+        if o.prefer_proxy {
+            flow = flow.prefer_proxy();
+        }
+        let run = EceSnapshotRun::new(flow, o.wait, Dialect::default(), timing(timing_json)?).map_err(|e| input_err(&e))?;
+        Ok(Runner::of(Kind::Ece(run)))
+    }
+
     fn of(kind: Kind) -> Runner {
         Runner { kind, pending: None, events: Vec::new(), output: None }
     }
@@ -170,6 +219,11 @@ impl Runner {
                 Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
             },
             Kind::Create(m) => match step_of(m, input, ev) {
+                Step::Send(r) => (Some(r), None, None),
+                Step::Wait(ms) => (None, Some(ms), None),
+                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
+            },
+            Kind::Ece(m) => match step_of(m, input, ev) {
                 Step::Send(r) => (Some(r), None, None),
                 Step::Wait(ms) => (None, Some(ms), None),
                 Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),

@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use essnap::machine::{TransportError, TransportErrorKind};
+use essnap::ece::EceConnection;
 use essnap::{Connection, Credentials, Request, Response, Secret};
 use gloo_net::http::{Headers, RequestBuilder};
 use wasm_bindgen::JsCast;
@@ -117,6 +118,21 @@ impl Conn {
         Ok(Conn { conn, timeout_ms })
     }
 
+    /// An ECE (Elastic Cloud Enterprise) API endpoint: the port defaults to the scheme's, a
+    /// trailing `/api/v1` is accepted, and an ECE API key is sent as given (`ApiKey <key>`).
+    pub fn ece(url: &str, username: Option<String>, password: Option<String>, api_key: Option<String>, timeout_ms: u32) -> Result<Conn, JsValue> {
+        let mut ece = EceConnection::parse(url).map_err(|e| input_err(&e))?;
+        match (api_key, username.filter(|u| !u.is_empty())) {
+            (Some(k), _) => ece = ece.with_api_key(&k).map_err(|e| input_err(&e))?,
+            (None, Some(u)) => ece = ece.with_user(&u, Secret::new(password.unwrap_or_default())).map_err(|e| input_err(&e))?,
+            (None, None) if password.is_some() => {
+                return Err(invalid("username", "a password was given without an ECE user", "pass username with password, or an apiKey"));
+            }
+            (None, None) => {}
+        }
+        Ok(Conn { conn: ece.connection().clone(), timeout_ms })
+    }
+
     /// `scheme://host:port/prefix`, never with credentials.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
@@ -213,6 +229,17 @@ fn classify(err: &JsValue, url: &str, user_aborted: bool, timed_out: bool, timeo
     TransportError::new(K::Other, format!("{msg} ({})", origin_of(url)))
 }
 
+/// `x-management-request` → `X-Management-Request`, as CORS settings are usually written.
+fn header_case(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| std::iter::once(f.to_ascii_uppercase()).chain(c.flat_map(char::to_lowercase)).collect())
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Aborts the per-request controller when the caller's signal fires; removed on drop.
 struct Link {
     signal: AbortSignal,
@@ -276,7 +303,16 @@ async fn fetch(p: essnap::PreparedRequest, timeout_ms: u32, signal: Option<Abort
         .into();
     let resp = match JsFuture::from(global_fetch(&req)).await {
         Ok(r) => gloo_net::http::Response::from(r.unchecked_into::<web_sys::Response>()),
-        Err(e) => return Err(classify(&e, &p.url, aborted(), timed_out.get(), timeout_ms, false)),
+        Err(e) => {
+            let mut t = classify(&e, &p.url, aborted(), timed_out.get(), timeout_ms, false);
+            if t.kind == TransportErrorKind::Cors {
+                // The preflight must allow every header this request carries (ECE's proxy calls
+                // send X-Management-Request): say which.
+                let names: Vec<String> = p.headers.iter().map(|(k, _)| header_case(k)).collect();
+                t.message = format!("{}; the request sends the headers {}, which http.cors.allow-headers must list", t.message, names.join(", "));
+            }
+            return Err(t);
+        }
     };
     let status = resp.status();
     let mut out_headers = Vec::new();

@@ -27,6 +27,31 @@ async function rejects(promise, code, check) {
   assert.fail(`expected a rejection with code ${code}`);
 }
 
+describe('ECE 3.0+ (no clusters API)', () => {
+  it('falls back to the deployment proxy and watches the snapshot there', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const seed = path.join(mkdtempSync(path.join(tmpdir(), 'essnap-ece-')), 'ece3.json');
+    writeFileSync(seed, JSON.stringify({
+      cluster: { distribution: 'elasticsearch', version: '8.12.2', name: 'ece3' },
+      indices: [{ name: 'logs-a', docs: 5 }],
+      repositories: [{ name: 'found-snapshots', type: 'fs', settings: { location: '/mnt/found' }, snapshots: [] }],
+      ece: { api_keys: ['ZWNlLWRlbW8tYXBpLWtleQ=='], clusters_api: false, clusters: [{ id: 'a1b2c3', deployment_id: 'd4e5f6', repositories: ['found-snapshots'] }] },
+    }));
+    const sb = await startSandbox({ seed });
+    try {
+      const ece = essnap.connectEce({ url: sb.url, apiKey: 'ZWNlLWRlbW8tYXBpLWtleQ==', timing: fast });
+      const events = [];
+      const r = await ece.takeSnapshot('a1b2c3', { name: 'via-proxy', deploymentId: 'd4e5f6', onEvent: (e) => events.push(e) });
+      assert.deepEqual([r.name, r.viaProxy, r.state], ['via-proxy', true, 'succeeded']);
+      assert.ok(events.some((e) => e.stage === 'fallback' && /deployment proxy/.test(e.detail)), JSON.stringify(events));
+      await rejects(ece.takeSnapshot('a1b2c3', { name: 'no-proxy' }), 'ece_endpoint_removed');
+    } finally {
+      await sb.stop();
+    }
+  });
+});
+
 describe('demo cluster', () => {
   let sb;
   let client;
@@ -57,6 +82,25 @@ describe('demo cluster', () => {
     await rejects(client.health({ waitForStatus: 'blue' }), 'invalid_input', (e) => assert.equal(e.field, 'wait_for_status'));
     await rejects(client.health({ indices: 'logs' }), 'invalid_input', (e) => assert.equal(e.field, 'indices'));
     await rejects(client.health({ indices: ['bad name'] }), 'invalid_input');
+  });
+
+  it('ECE: takes a snapshot through the clusters API and watches it; refusals carry ECE codes', async () => {
+    const ece = essnap.connectEce({ url: sb.url, apiKey: 'ZWNlLWRlbW8tYXBpLWtleQ==', timing: fast });
+    const events = [];
+    const r = await ece.takeSnapshot('a1b2c3', { name: 'node-ece-1', repository: 'found-snapshots', onEvent: (e) => events.push(e) });
+    assert.deepEqual([r.name, r.viaProxy, r.state], ['node-ece-1', false, 'succeeded']);
+    assert.deepEqual(events.filter((e) => e.event === 'stage').map((e) => e.stage).filter((s, i, a) => a.indexOf(s) === i), ['requesting', 'accepted', 'pending', 'succeeded']);
+    const quick = await ece.takeSnapshot('a1b2c3', { name: 'node-ece-2', wait: false });
+    assert.deepEqual([quick.name, quick.state], ['node-ece-2', undefined]);
+    await rejects(ece.takeSnapshot('a1b2c3', { name: 'already-taken' }), 'snapshot_already_exists', (e) => assert.ok(e.sourceCodes.includes('clusters.snapshot.name_conflict'), e.sourceCodes));
+    await rejects(ece.takeSnapshot('ffffff', { name: 'x' }), 'ece_cluster_not_found');
+    await rejects(ece.takeSnapshot('NOT-HEX'), 'invalid_input', (e) => assert.equal(e.field, 'cluster_id'));
+    await rejects(ece.takeSnapshot('a1b2c3', { preferProxy: true }), 'invalid_input', (e) => assert.equal(e.field, 'deployment_id'));
+    const wrong = essnap.connectEce({ url: sb.url, apiKey: 'bm90LWEta2V5', timing: fast });
+    await rejects(wrong.takeSnapshot('a1b2c3', { name: 'x2' }), 'unauthorized');
+    assert.throws(() => essnap.connectEce({ url: 'ftp://x' }), (e) => e.code === 'invalid_input' && e.field === 'url');
+    assert.throws(() => essnap.connectEce({ url: sb.url, apiKey: 'two words' }), (e) => e.code === 'invalid_input' && e.field === 'api_key');
+    ece.close();
   });
 
   it('lists, adds, verifies and removes repositories', async () => {

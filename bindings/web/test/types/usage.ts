@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` against pkg/index.d.ts: every export used as documented.
 import {
-  connect, checkCompatibility, decode, decodeSnapshotList, explainError, errorCatalogue, decodableApis, EssnapError, RestorePlan, Client,
+  connect, checkCompatibility, decode, decodeSnapshotList, previewRename, connectEce, explainError, errorCatalogue, decodableApis, EssnapError, RestorePlan, Client,
   type Progress, type EssnapEvent, type RestoreOutcome, type CreateOutcome, type SnapshotPage, type Verdict, type CheckResult,
   type Repository, type Info, type ErrorCode,
 } from 'essnap';
@@ -52,6 +52,11 @@ async function main(url: string): Promise<void> {
   const shardsTotal: number | undefined = list.snapshots[0]?.shards?.total;
   const more: number | undefined = list.remaining;
   void firstName, shardsTotal, more;
+  const targets: string[] = previewRename(['logs-a'], { pattern: 'logs-(.+)', replacement: 'r-$1' });
+  const ece = connectEce({ url: 'https://ece.example:12443', apiKey: 'k' });
+  const taken = await ece.takeSnapshot('a1b2c3', { name: 's', deploymentId: 'd4e5f6', wait: false });
+  const via: boolean = taken.viaProxy;
+  void targets, via;
   const err: EssnapError = explainError({ status: 500, body: '{}' });
   const cat = errorCatalogue().map((c) => [c.code, c.hint, c.retry]);
   const apis: string[] = decodableApis();
