@@ -207,6 +207,8 @@ fn transport_error(e: ureq::Error) -> types::TransportError {
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable | std::io::ErrorKind::NotFound => K::Connect,
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => K::Timeout,
+            // An unknown host: std reports getaddrinfo failures as uncategorized io errors. Nothing was sent.
+            _ if io.to_string().contains("failed to lookup address") => K::Connect,
             _ => K::Dropped,
         },
         _ => K::Other,
@@ -288,5 +290,18 @@ impl Guest {
         self.store.data_mut().http = Some(agent(&cfg)?);
         self.store.data_mut().endpoint = cfg.endpoint;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_host_is_a_connect_failure_not_a_dropped_connection() {
+        let dns = std::io::Error::other("failed to lookup address information: Name or service not known");
+        assert!(matches!(transport_error(ureq::Error::Io(dns)).kind, types::TransportErrorKind::Connect));
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        assert!(matches!(transport_error(ureq::Error::Io(reset)).kind, types::TransportErrorKind::Dropped));
     }
 }
