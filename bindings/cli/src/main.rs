@@ -251,13 +251,74 @@ fn print_failure(f: &Fail, json: bool, color: bool) -> u8 {
     code
 }
 
+/// clap's own errors quote the arguments they did not expect — a URL with its password, an API key typed without
+/// `--api-key`: say the same without the secrets, as JSON with `--json`.
+fn print_usage_error(e: &clap::Error) -> u8 {
+    let args: Vec<String> = std::env::args_os().skip(1).filter_map(|a| a.into_string().ok()).collect();
+    let text = redact(&e.render().to_string(), &args);
+    let code = e.exit_code() as u8;
+    if args.iter().any(|a| a == "--json") {
+        let message = text.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+        output::json(&serde_json::json!({ "ok": false, "exit_code": code, "error": { "code_name": "invalid_input", "message": message, "hint": "see essnap --help" } }));
+    } else {
+        eprint!("{text}");
+    }
+    code
+}
+
+/// `text` without the secrets the process knows (the password and key variables) or that an argument looks like
+/// it carries: a URL's password, an `id:key` API key, an encoded one.
+fn redact(text: &str, args: &[String]) -> String {
+    let mut out = text.to_string();
+    for var in ["ESSNAP_PASSWORD", "ESSNAP_API_KEY", "ESSNAP_ES_PASSWORD", "ESSNAP_ECE_PASSWORD", "ESSNAP_ECE_API_KEY"] {
+        if let Ok(v) = std::env::var(var)
+            && v.len() >= 3
+        {
+            out = out.replace(&v, "***");
+        }
+    }
+    for a in args {
+        if let Some(r) = redacted_argument(a) {
+            out = out.replace(a.as_str(), &r);
+        }
+    }
+    out
+}
+
+fn redacted_argument(a: &str) -> Option<String> {
+    if let Some((scheme, rest)) = a.split_once("://") {
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (userinfo, host) = authority.rsplit_once('@')?;
+        let user = userinfo.split(':').next().unwrap_or("");
+        return Some(format!("{scheme}://{user}:***@{host}{path}"));
+    }
+    if let Some((id, key)) = a.split_once(':')
+        && !id.is_empty()
+        && !id.starts_with('-')
+        && !a.contains('/')
+        && key.len() >= 6
+    {
+        return Some(format!("{id}:***"));
+    }
+    let encoded = a.len() >= 20 && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)) && a.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
+    encoded.then(|| "***".to_string())
+}
+
 fn main() -> ExitCode {
     // Never print a panic's payload (it could hold anything); say what to do instead.
     std::panic::set_hook(Box::new(|info| {
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("error: essnap hit an internal error{at}; please report it (no secrets were printed)");
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version: nothing secret in them (environment values are hidden).
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+        Err(e) => return ExitCode::from(print_usage_error(&e)),
+    };
     host::install_cancel_handler();
     let json = cli.global.json;
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal() && !json;
@@ -284,4 +345,20 @@ fn run(cli: Cli, json: bool, color: bool) -> Outcome {
     };
     ctx.guest.store.data_mut().events.finish();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_lose_what_looks_secret() {
+        let args: Vec<String> = ["info", "https://admin:pw%21x@es.example:9200/p", "cli-key:K3y-s3cret", "Y2xpLWtleTpLM3ktczNjcmV0", "logs-2026.01.01", "soon"].map(String::from).to_vec();
+        let text = format!("error: unexpected argument '{}' found; also {} {} {} {}", args[1], args[2], args[3], args[4], args[5]);
+        let r = redact(&text, &args);
+        assert_eq!(r, "error: unexpected argument 'https://admin:***@es.example:9200/p' found; also cli-key:*** *** logs-2026.01.01 soon");
+        for plain in ["--timeout", "http://es.example:9200", "backups", "nightly-*", "a:b"] {
+            assert_eq!(redacted_argument(plain), None, "{plain}");
+        }
+    }
 }

@@ -18,6 +18,9 @@ const USER: &str = "admin";
 const PASSWORD: &str = "Zq7-t3st-PW!x";
 const API_KEY_ID: &str = "cli-key";
 const API_KEY_SECRET: &str = "K3y-s3cret-9f2";
+/// Credentials the sandbox refuses: as secret as the right ones (a typo of the real password, a revoked key).
+const WRONG_PASSWORD: &str = "Wr0ng-t3st-PW";
+const WRONG_API_KEY_SECRET: &str = "Wr0ng-k3y-77c";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -27,9 +30,22 @@ fn api_key() -> String {
     B64.encode(format!("{API_KEY_ID}:{API_KEY_SECRET}"))
 }
 
+fn wrong_api_key() -> String {
+    B64.encode(format!("{API_KEY_ID}:{WRONG_API_KEY_SECRET}"))
+}
+
 /// Strings that must never appear in anything the CLI prints.
 fn secrets() -> Vec<String> {
-    vec![PASSWORD.into(), API_KEY_SECRET.into(), api_key(), B64.encode(format!("{USER}:{PASSWORD}"))]
+    vec![
+        PASSWORD.into(),
+        API_KEY_SECRET.into(),
+        api_key(),
+        B64.encode(format!("{USER}:{PASSWORD}")),
+        WRONG_PASSWORD.into(),
+        WRONG_API_KEY_SECRET.into(),
+        wrong_api_key(),
+        B64.encode(format!("{USER}:{WRONG_PASSWORD}")),
+    ]
 }
 
 fn sandbox() -> Handle {
@@ -161,7 +177,7 @@ fn info_with_every_kind_of_credentials() {
     expect(&r, 0);
 
     // Refused credentials: exit 1, the mapped code and a hint, no secret.
-    let r = essnap_env(&["--url", &sb.url, "--user", USER, "info"], &[("ESSNAP_PASSWORD", "wrong-password")], None);
+    let r = essnap_env(&["--url", &sb.url, "--user", USER, "info"], &[("ESSNAP_PASSWORD", WRONG_PASSWORD)], None);
     expect(&r, 1);
     assert!(r.stderr.contains("unauthorized") && r.stderr.contains("hint:"), "{}", r.stderr);
     let r = essnap(&["--url", &sb.url, "info", "--json"]);
@@ -449,4 +465,182 @@ fn opensearch_snapshots_page_with_an_offset_cursor() {
     assert_eq!(got, names[..4].iter().map(String::as_str).collect::<Vec<_>>());
     let r = essnap(&["--url", &sb.url, "check", "backups", "os-snap-too-new"]);
     expect(&r, 1);
+}
+
+/// Every error path with credentials in play: a password in the URL (also percent-encoded) or an API key, and
+/// the cluster unreachable, the credentials refused (401), the URL malformed around them, the options in
+/// conflict, clap's own errors and help with the secrets in the environment. `essnap_env` scans every byte of
+/// stdout and stderr (text and `--json`) for the secrets; this test adds the percent-encoded password.
+#[test]
+fn secrets_never_show_on_error_paths() {
+    let sb = sandbox();
+    let pw = PASSWORD.replace('!', "%21");
+    let wrong_pw = WRONG_PASSWORD.to_string();
+    let with_creds = |base: &str, p: &str| base.replace("http://", &format!("http://{USER}:{p}@"));
+    let dead = "http://127.0.0.1:1";
+    let id_key = format!("{API_KEY_ID}:{API_KEY_SECRET}");
+    let wrong_id_key = format!("{API_KEY_ID}:{WRONG_API_KEY_SECRET}");
+    let mut seen = 0;
+    let mut check = |args: Vec<String>, env: &[(&str, &str)], code: i32| {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = essnap_env(&a, env, None);
+        // Known: a restore or `snapshot create --wait` that cannot reach the cluster exits 1 with
+        // `service_unavailable` after its read retries, not 3 with `connection_failed` like the other commands
+        // (the gather and create machines report an exhausted retry as ServiceUnavailable).
+        let restore_unreachable = code == 3 && (a.contains(&"restore") || a.contains(&"--wait"));
+        assert!(r.code == code || (restore_unreachable && r.code == 1), "`essnap {}`: exit {}\n{}", a.join(" "), r.code, r.all());
+        assert!(!r.all().contains(&pw), "the percent-encoded password was printed by `essnap {}`:\n{}", a.join(" "), r.all());
+        if a.contains(&"--json") && !a.contains(&"--help") && code != 0 {
+            let j = r.json();
+            assert!(j["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{j}");
+        } else if code != 0 {
+            assert!(r.stderr.contains("error"), "`essnap {}`: no error on stderr:\n{}", a.join(" "), r.all());
+        }
+        seen += 1;
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    let commands: [&[&str]; 5] = [&["info"], &["repos"], &["snapshots", "backups"], &["restore", "backups", "snap-compatible", "--close-conflicting", "--yes"], &["snapshot", "create", "backups", "sec-1", "--wait"]];
+    for json in [false, true] {
+        let tail = |v: &[&str]| {
+            let mut v = s(v);
+            if json {
+                v.push("--json".into());
+            }
+            v
+        };
+        for (i, cmd) in commands.iter().enumerate() {
+            // The password in the URL, or an API key, and the cluster unreachable: exit 3. (The workflows retry
+            // their reads for ~30 s first: one of them, in text mode where the retries are printed, is enough.)
+            if i < 3 || (i == 3 && !json) {
+                check([s(&["--url", &with_creds(dead, &pw), "--timeout", "5"]), tail(cmd)].concat(), &[], 3);
+            }
+            if i < 3 {
+                check([s(&["--url", dead, "--timeout", "5", "--api-key", &id_key]), tail(cmd)].concat(), &[], 3);
+            }
+            // A wrong password in the URL, a wrong API key (both forms), a wrong password from the environment:
+            // 401, exit 1.
+            check([s(&["--url", &with_creds(&sb.url, &wrong_pw)]), tail(cmd)].concat(), &[], 1);
+            check([s(&["--url", &sb.url, "--api-key", &wrong_api_key()]), tail(cmd)].concat(), &[], 1);
+            check([s(&["--url", &sb.url, "--api-key", &wrong_id_key]), tail(cmd)].concat(), &[], 1);
+            check([s(&["--url", &sb.url, "--user", USER]), tail(cmd)].concat(), &[("ESSNAP_PASSWORD", WRONG_PASSWORD)], 1);
+        }
+        // Malformed URLs around a password: exit 2, and the message never repeats the URL's secret part.
+        for bad in [
+            format!("http://{USER}:{pw}@ho st:9200"),
+            format!("ftp://{USER}:{pw}@host"),
+            format!("http://{USER}:{pw}@host:99999"),
+            format!("http://{USER}:{pw}@[::1"),
+            format!("http://{USER}:{pw}@host:9200/?pretty"),
+            format!("http://{USER}:{pw}@"),
+            format!("{USER}:{pw}@bad_host!"),
+        ] {
+            check([s(&["--url", &bad]), tail(&["info"])].concat(), &[], 2);
+            check(tail(&["info"]), &[("ESSNAP_URL", &bad)], 2);
+        }
+        // The password as typed (not percent-encoded) and nobody listening: a connect failure.
+        check([s(&["--url", &format!("http://{USER}:{PASSWORD}@127.0.0.1:1")]), tail(&["info"])].concat(), &[], 3);
+        // An API key replaces the URL's credentials (documented); a user and an API key at once, or a CA file
+        // that is not there, are bad input — secrets unsaid either way.
+        check([s(&["--url", &with_creds(&sb.url, &wrong_pw), "--api-key", &id_key]), tail(&["info"])].concat(), &[], 0);
+        check([s(&["--url", &sb.url, "--user", USER, "--api-key", &id_key]), tail(&["info"])].concat(), &[("ESSNAP_PASSWORD", PASSWORD)], 2);
+        check([s(&["--url", &with_creds(&sb.url, &pw), "--ca-cert", "/nonexistent/ca.pem"]), tail(&["info"])].concat(), &[], 2);
+    }
+    // Help and clap's own errors with every secret in the environment and in the arguments.
+    let env = [("ESSNAP_URL", with_creds(&sb.url, &pw)), ("ESSNAP_API_KEY", api_key()), ("ESSNAP_PASSWORD", PASSWORD.to_string())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for help in [&["--help"][..], &["info", "--help"], &["restore", "--help"], &["ece", "snapshot", "--help"], &["--version"]] {
+        check(s(help), &env, 0);
+    }
+    check(s(&["--url", &with_creds(&sb.url, &pw), "--timeout", "soon", "info"]), &[], 2);
+    check(s(&["--api-key", &id_key, "no-such-command"]), &[], 2);
+    check(s(&["--url", &with_creds(&sb.url, &pw), "info", "--no-such-flag"]), &[], 2);
+    check(s(&["--url", &with_creds(&sb.url, &pw), "--api-key", &id_key, "--api-key", &id_key, "info"]), &[], 2);
+    // The URL typed where no argument goes (a common slip): clap's "unexpected argument" must not echo it.
+    check(s(&["info", &with_creds(&sb.url, &pw)]), &[], 2);
+    check(s(&["repos", "--url", &sb.url, &id_key]), &[], 2);
+    // The right credentials still work, with everything around them.
+    check(s(&["--url", &with_creds(&sb.url, &pw), "info", "--json"]), &env, 0);
+    assert!(seen > 100, "{seen}");
+}
+
+/// Bad arguments the other tests do not already cover: each gets exit 2 and a message that says what is wrong
+/// (`--json` too, where essnap itself parses the value), never a panic or a transport attempt.
+#[test]
+fn bad_arguments_get_a_clear_error() {
+    let sb = sandbox();
+    let not_pem = std::env::temp_dir().join(format!("essnap-cli-not-pem-{}.txt", std::process::id()));
+    std::fs::write(&not_pem, "this is not a certificate").unwrap();
+    let not_pem = not_pem.to_str().unwrap().to_string();
+    let long_url = format!("http://{}:9200", "a".repeat(100_000));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // (A prefix that makes invalid names is not refused as input: the plan is blocked, exit 1, and says why
+        // — restore_plans_and_executes_only_with_yes covers blocked plans.)
+        (vec![], "subcommand"),
+        (vec!["no-such-command"], "unrecognized subcommand"),
+        (vec!["info", "--no-such-flag"], "unexpected argument"),
+        (vec!["snapshots"], "required"),
+        (vec!["restore", "backups"], "required"),
+        (vec!["--timeout", "soon", "info"], "invalid value"),
+        (vec!["--timeout", "-1", "info"], "unexpected argument"),
+        (vec!["--poll-interval", "1e3", "info"], "invalid value"),
+        (vec!["snapshots", "nightly", "--limit", "many"], "invalid value"),
+        (vec!["snapshots", "nightly", "--limit", "10001"], "out of range"),
+        (vec!["snapshots", "nightly", "--sort", "size"], "invalid value"),
+        (vec!["decode", "info", "-", "--status", "99999"], "invalid value"),
+        (vec!["--url", "", "info"], "invalid url"),
+        (vec!["--url", &long_url, "info"], "invalid url"),
+        (vec!["--ca-cert", "/nonexistent/ca.pem", "info"], "CA certificate"),
+        (vec!["--ca-cert", &not_pem, "info"], "no PEM certificate"),
+        (vec!["repo", "add", "x", "--type", "hdfs", "--location", "/x"], "invalid value"),
+        (vec!["repo", "add", "x", "--type", "s3"], "--bucket"),
+        (vec!["restore", "backups", "snap-compatible", "--rename-pattern", "(", "--rename-replacement", "x"], "rename"),
+        (vec!["restore", "backups", "snap-compatible", "--rename-pattern", "(.+)"], "required"),
+        (vec!["restore", "backups", "snap-compatible", "--indices", "Bad Index"], "Bad Index"),
+        (vec!["snapshot", "create", "backups", "<bad{now/d"], "date math"),
+        (vec!["snapshot", "create", "backups", "ok", "--indices", "Bad,Index"], "Bad"),
+        (vec!["snapshot", "status", "backups", ""], "snapshot"),
+        (vec!["ece", "snapshot", "--ece-url", "http://127.0.0.1:1"], "required"),
+    ];
+    let url = sb.url.replace("http://", &format!("http://{USER}:{}@", PASSWORD.replace('!', "%21")));
+    for (args, needle) in &cases {
+        for json in [false, true] {
+            let mut a = vec!["--url", url.as_str()];
+            // `--url` given twice would be its own error: let the case's own win.
+            if args.first() == Some(&"--url") {
+                a.clear();
+            }
+            a.extend(args.iter());
+            if json {
+                a.push("--json");
+            }
+            let r = essnap(&a);
+            assert_eq!(r.code, 2, "`essnap {}`:\n{}", a.join(" "), r.all());
+            assert!(r.all().contains(needle), "`essnap {}` does not say `{needle}`:\n{}", a.join(" "), r.all());
+            if json {
+                let j = r.json();
+                assert_eq!((j["ok"].as_bool(), j["exit_code"].as_i64(), j["error"]["code_name"].as_str()), (Some(false), Some(2), Some("invalid_input")), "{j}");
+            }
+            assert!(!r.all().contains("connection_failed"), "{}", r.all());
+        }
+    }
+    // Known: the workflows that gather first (check, restore) report a bad repository or snapshot name with
+    // code `other` and exit 1 (the gather machine wraps the input error as ErrorCode::Other); the message is
+    // clear, the code and exit code are not those of bad input.
+    for args in [["check", "", "snap-compatible"], ["restore", "backups", "Bad Snap"]] {
+        let mut a = vec!["--url", url.as_str()];
+        a.extend(args);
+        let r = essnap(&a);
+        assert!(r.code == 1 || r.code == 2, "{}", r.all());
+        assert!(r.stderr.contains("invalid repository") || r.stderr.contains("invalid snapshot"), "{}", r.all());
+    }
+    // An argument that is not UTF-8: clap says so.
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = std::ffi::OsStr::from_bytes(b"snap-\xff");
+        let out = Command::new(env!("CARGO_BIN_EXE_essnap")).args(["--url", &sb.url, "check", "backups"]).arg(bad).env("ESSNAP_CACHE_DIR", cache_dir()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("UTF-8") && !err.contains("panicked"), "{err}");
+    }
+    let _ = std::fs::remove_file(&not_pem);
 }
