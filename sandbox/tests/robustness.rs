@@ -182,3 +182,117 @@ fn garbage_never_panics_and_server_stays_up() {
     }
     assert_eq!(get(&h, "/").status, 200);
 }
+
+/// The status line and the JSON body of a raw answer (`None` when it is not JSON).
+fn status_and_json(answer: &str) -> (u16, Option<serde_json::Value>) {
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(body).ok())
+}
+
+#[test]
+fn malformed_http_gets_a_clear_400_and_the_server_stays_up() {
+    let h = demo();
+    let long = "a".repeat(70 * 1024);
+    let many: String = (0..3000).map(|i| format!("X-Header-{i}: {}\r\n", "v".repeat(20))).collect();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("one header line over 64 KiB", format!("GET / HTTP/1.1\r\nX-Long: {long}\r\nConnection: close\r\n\r\n").into_bytes(), "too long"),
+        ("64 KiB of headers in all", format!("GET / HTTP/1.1\r\n{many}Connection: close\r\n\r\n").into_bytes(), "header too large"),
+        ("a request line over 64 KiB", format!("GET /{long} HTTP/1.1\r\nConnection: close\r\n\r\n").into_bytes(), "too long"),
+        ("a header without a colon", b"GET / HTTP/1.1\r\nno colon here\r\nConnection: close\r\n\r\n".to_vec(), "bad header"),
+        ("a content-length that is not a number", b"PUT /x HTTP/1.1\r\nContent-Length: abc\r\nConnection: close\r\n\r\n".to_vec(), "bad content-length"),
+        ("a negative content-length", b"PUT /x HTTP/1.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n".to_vec(), "bad content-length"),
+        ("a chunk size that is not hex", b"PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".to_vec(), "bad chunk"),
+        ("a lowercase method", b"get / HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(), "bad request line"),
+        ("an absolute URI", b"GET http://evil/ HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(), "bad request line"),
+        ("no HTTP version", b"GET /\r\nConnection: close\r\n\r\n".to_vec(), "bad request line"),
+        ("HTTP/2 preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), "bad request line"),
+    ];
+    for (what, bytes, why) in cases {
+        let r = raw(&h.url, &bytes);
+        let (status, body) = status_and_json(&r);
+        assert_eq!(status, 400, "{what}: {r:.300}");
+        assert!(body.as_ref().and_then(|b| b["error"].as_str()).is_some_and(|e| e.contains(why)), "{what}: the error says why: {r:.300}");
+    }
+    // A body shorter than its Content-Length, then the client goes away: nothing to answer, nothing breaks.
+    let _ = raw(&h.url, b"PUT /_snapshot/r HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"type\":");
+    assert_eq!(get(&h, "/").status, 200, "the server is still up");
+}
+
+#[test]
+fn invalid_utf8_in_paths_and_bodies_is_refused_clearly() {
+    let h = demo();
+    // Raw bytes that are not UTF-8 in the path, and percent-encoded ones, where an index, repository or
+    // snapshot name goes.
+    let raw_paths: [&[u8]; 4] = [b"/\xff\xfe", b"/logs-\xc3/_close", b"/_snapshot/\xff", b"/_snapshot/backups/\xe2\x82/_restore"];
+    for p in raw_paths {
+        let method: &[u8] = if p.ends_with(b"_close") || p.ends_with(b"_restore") { b"POST" } else { b"GET" };
+        let req = [method, b" ", p, b" HTTP/1.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"].concat();
+        let r = raw(&h.url, &req);
+        let (status, body) = status_and_json(&r);
+        // (A missing snapshot's restore is a 500 `snapshot_restore_exception` on real nodes too.)
+        assert!((400..600).contains(&status), "{}: {r:.300}", String::from_utf8_lossy(p));
+        let kind = body.as_ref().and_then(|b| b["error"]["type"].as_str().map(String::from));
+        assert!(kind.is_some_and(|k| k != "exception"), "{}: a typed error: {r:.300}", String::from_utf8_lossy(p));
+    }
+    // Percent-escapes that are not UTF-8 decode to U+FFFD, as on a real OpenSearch 2.19.1 (checked by hand:
+    // `PUT /%FF%FE` creates the index `��`, `PUT /_snapshot/%FF` registers `�`); reads of such names are typed
+    // 404s. (Raw bytes above are read as ISO-8859-1 by real nodes — `ÿ` where the sandbox shows `�` — both a
+    // typed 404.)
+    assert_eq!(send(&h, "PUT", "/%FF%FE", None).json()["index"], "\u{FFFD}\u{FFFD}");
+    assert_eq!(send(&h, "PUT", "/_snapshot/%FF", Some(r#"{"type":"fs","settings":{"location":"x"}}"#)).status, 200);
+    for (m, p) in [("GET", "/%C3/_settings"), ("POST", "/%E2%82%AC%FF/_close"), ("GET", "/_snapshot/backups/%FF%FE"), ("POST", "/_snapshot/backups/%C0%AF/_restore"), ("GET", "/_cat/indices/%FE?format=json")] {
+        let r = send(&h, m, p, None);
+        assert!((400..600).contains(&r.status), "{m} {p}: {} {}", r.status, r.text);
+        let j = r.json();
+        assert!(j["error"]["type"].as_str().is_some_and(|k| k != "exception") && j["error"]["reason"].as_str().is_some_and(|s| s.contains('\u{FFFD}')), "{m} {p}: {j}");
+    }
+    assert_eq!(get(&h, "/").status, 200);
+}
+
+#[test]
+fn bad_json_bodies_on_every_route_that_reads_one() {
+    let h = demo();
+    let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", b"{\"indices\":".to_vec()),
+        ("not JSON", b"{not json".to_vec()),
+        ("invalid UTF-8", b"{\"indices\":\"\xff\xfe\"}".to_vec()),
+        ("a string", b"\"just a string\"".to_vec()),
+        ("an array", b"[1,2]".to_vec()),
+        ("deeply nested", deep.into_bytes()),
+        ("trailing garbage", b"{} {}".to_vec()),
+        ("NUL bytes", b"{\"a\":\"\x00\"}\x00".to_vec()),
+    ];
+    let routes = [
+        ("PUT", "/_snapshot/newrepo"),
+        ("PUT", "/_snapshot/backups/new-snap"),
+        ("POST", "/_snapshot/backups/snap-compatible/_restore"),
+        ("PUT", "/_snapshot/backups/snap-compatible/_clone/cloned"),
+        ("PUT", "/new-index"),
+        ("POST", "/_snapshot/newrepo/_verify"),
+    ];
+    let agent = agent();
+    for (m, p) in routes {
+        for (what, body) in &bodies {
+            let req = ureq::http::Request::builder().method(m).uri(format!("{}{p}", h.url)).header("content-type", "application/json").body(body.clone()).unwrap();
+            let mut resp = agent.run(req).unwrap_or_else(|e| panic!("{m} {p} with {what}: no answer: {e}"));
+            let status = resp.status().as_u16();
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            let j: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{m} {p} with {what}: not JSON: {text:.300}"));
+            let kind = j["error"]["type"].as_str().unwrap_or_default().to_string();
+            assert!((400..500).contains(&status) || (status == 500 && !kind.is_empty() && kind != "exception"), "{m} {p} with {what}: {status} {text:.300}");
+            assert!(!kind.is_empty(), "{m} {p} with {what}: {text:.300}");
+        }
+    }
+    // The sandbox's own fault API too.
+    for (what, body) in &bodies {
+        let req = ureq::http::Request::builder().method("POST").uri(format!("{}/_sandbox/faults", h.url)).body(body.clone()).unwrap();
+        let status = agent.run(req).map(|r| r.status().as_u16()).unwrap_or(0);
+        assert_eq!(status, 400, "POST /_sandbox/faults with {what}");
+    }
+    // Nothing was created by any of them.
+    assert_eq!(get(&h, "/_snapshot/newrepo").status, 404);
+    assert_eq!(get(&h, "/new-index").status, 404);
+    assert_eq!(get(&h, "/").status, 200);
+}
