@@ -140,3 +140,67 @@ fn versions_in_every_shape() {
     assert_eq!(serde_json::from_str::<Version>("136217927").unwrap().to_string(), "2.0.1");
     assert_eq!(serde_json::to_string(&v("8505000")).unwrap(), "\"8505000\"");
 }
+
+/// The core's errors, events and outcomes after a cluster refused the credentials or could not be reached, in
+/// `Debug` and `Display`: the password of the URL and the API key never show (a host's log line is made of them).
+#[test]
+fn secrets_never_show_in_errors_and_outcomes_from_a_live_cluster() {
+    use essnap::machine::{Event, Timing, TransportError, TransportErrorKind, drive, gather::Gather};
+    use std::time::Duration;
+
+    const PW: &str = "L1ve-s3cret-pw";
+    const KEY: &str = "live-id:L1ve-k3y-secret";
+    let seed = r#"{"cluster":{"distribution":"elasticsearch","version":"8.12.2"},"auth":{"users":[{"username":"admin","password":"right-one"}]}}"#;
+    let sb = essnap_sandbox::start(essnap_sandbox::Config::new(essnap_sandbox::seed::Seed::from_json(seed).unwrap())).unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(10))).build().into();
+    let secrets = [PW.to_string(), "L1ve-k3y-secret".into(), base64_of(&format!("admin:{PW}")), base64_of(KEY)];
+    let mut shown = Vec::new();
+    let connections = [
+        Connection::parse(&sb.url.replace("http://", &format!("http://admin:{PW}@"))).unwrap(),
+        Connection::parse(&sb.url).unwrap().with_credentials(Credentials::api_key(KEY).unwrap()),
+        Connection::parse(&format!("http://admin:{PW}@127.0.0.1:1")).unwrap(),
+    ];
+    for conn in &connections {
+        let send = |r: &essnap::Request| -> Result<essnap::Response, TransportError> {
+            let p = conn.prepare(r);
+            let mut b = ureq::http::Request::builder().method(p.method.as_str()).uri(&p.url);
+            for (k, v) in &p.headers {
+                b = b.header(k.as_str(), v.as_str());
+            }
+            let res = match p.body {
+                Some(body) => agent.run(b.body(body).unwrap()),
+                None => agent.run(b.body(()).unwrap()),
+            };
+            let mut resp = res.map_err(|e| TransportError::new(TransportErrorKind::Connect, format!("{} failed: {e}", p.url)))?;
+            let headers = resp.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+            let body = resp.body_mut().read_to_vec().unwrap_or_default();
+            Ok(essnap::Response { status: resp.status().as_u16(), headers, body })
+        };
+        shown.push(format!("{conn:?} {:?}", conn.prepare(&cluster::info())));
+        match send(&cluster::info()) {
+            Ok(r) => {
+                assert_eq!(r.status, 401, "the sandbox refuses these credentials");
+                let e = essnap::ApiError::from_response(&r);
+                shown.push(format!("{e:?} {e} {r:?}"));
+            }
+            Err(t) => shown.push(format!("{t:?} {t} {:?} {}", t.to_api_error(), t.to_api_error())),
+        }
+        let mut events: Vec<Event> = Vec::new();
+        let timing = Timing { poll_interval_ms: 1, max_wait_ms: 100, backoff_ms: 1, max_retries: 1 };
+        let out = drive(&mut Gather::new("backups", "snap-1", timing), send, |_| {}, |e| events.push(e));
+        shown.push(format!("{out:?} {events:?}"));
+        if let Err(e) = &out {
+            shown.push(e.to_string());
+        }
+    }
+    let all = shown.join("\n");
+    for s in &secrets {
+        assert!(!all.contains(s.as_str()), "`{s}` shows in:\n{all}");
+    }
+    assert!(all.contains("unauthorized") && all.contains("127.0.0.1:1"), "{all}");
+}
+
+fn base64_of(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
