@@ -454,6 +454,16 @@ impl StartOptions {
     }
 }
 
+/// For `cargo xtask bench`: one node of `dist` (`opensearch` | `elasticsearch`) `version` with this heap, this
+/// `path.repo` folder and extra `key=value` settings (applied after the defaults, so they win).
+pub fn start_node(dist: &str, version: &str, heap: &str, repo_path: PathBuf, settings: Vec<String>) -> Result<Cluster, String> {
+    let mut opts = StartOptions::new(Spec::new(Dist::parse(dist)?, version)?);
+    opts.heap = heap.to_string();
+    opts.repo_path = Some(repo_path);
+    opts.extra_settings = settings;
+    Cluster::start(&opts)
+}
+
 struct NodeProc {
     name: String,
     child: Child,
