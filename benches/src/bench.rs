@@ -83,10 +83,10 @@ fn snapshot(i: usize, rng: &mut Rng) -> Value {
     let mut s = json!({
         "snapshot": format!("nightly-{i:06}"), "uuid": rng.uuid(), "repository": "backups",
         "version_id": 7_172_999, "version": "7.17.29", "indices": indices, "data_streams": [],
-        "include_global_state": i % 5 == 0,
+        "include_global_state": i.is_multiple_of(5),
     });
     let o = s.as_object_mut().expect("object");
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         o.insert("metadata".into(), json!({ "policy": "nightly", "taken_by": "slm" }));
     }
     o.insert("state".into(), json!("SUCCESS"));
