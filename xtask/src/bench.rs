@@ -4,7 +4,13 @@
 //! `benches/results.json` (every figure, the machine and the date). Everything is compared as a
 //! ratio measured in the same run; nothing here asserts a time. See benches/README.md.
 //!
-//! `cargo xtask bench [--quick] [--only size,decode,plan,cli,list]`
+//! `cargo xtask bench [--quick] [--only size,decode,plan,cli,list,restore]`
+//!
+//! With `--only`, the rows of the groups not run are carried over from the previous results.json, so
+//! results.md always shows every row (each carried group says so).
+
+mod proxy;
+mod real;
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -18,8 +24,11 @@ use crate::util::{has, output, root, run};
 
 const WEB_BUDGET_GZ: u64 = 100 * 1024;
 
+/// The groups, in the order results.md lists them.
+const GROUPS: &[&str] = &["size", "decode", "plan", "cli", "list", "restore"];
+
 struct Row {
-    group: &'static str,
+    group: String,
     what: String,
     essnap: String,
     peer: String,
@@ -33,18 +42,23 @@ struct Row {
 struct Report {
     rows: Vec<Row>,
     figures: serde_json::Map<String, Value>,
-    missing: Vec<String>,
+    /// (group, what was not measured and why)
+    missing: Vec<(String, String)>,
 }
 
 impl Report {
     #[allow(clippy::too_many_arguments)]
-    fn row(&mut self, group: &'static str, what: &str, essnap: String, peer: &str, peer_value: String, ratio: Option<f64>, budget: &str, ok: Option<bool>) {
+    fn row(&mut self, group: &str, what: &str, essnap: String, peer: &str, peer_value: String, ratio: Option<f64>, budget: &str, ok: Option<bool>) {
         let verdict = match ok {
             Some(true) => "within".to_string(),
             Some(false) => "**over**".to_string(),
             None => "—".to_string(),
         };
-        self.rows.push(Row { group, what: what.into(), essnap, peer: peer.into(), peer_value, ratio, budget: budget.into(), verdict });
+        self.rows.push(Row { group: group.into(), what: what.into(), essnap, peer: peer.into(), peer_value, ratio, budget: budget.into(), verdict });
+    }
+
+    fn missing(&mut self, group: &str, text: String) {
+        self.missing.push((group.to_string(), text));
     }
 }
 
@@ -57,7 +71,16 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut rep = Report::default();
     let runs = if quick { 5 } else { 15 };
 
+    let ran: Vec<&str> = GROUPS.iter().copied().filter(|g| want(g)).collect();
+    if let Some(o) = &only
+        && let Some(bad) = o.iter().find(|g| !GROUPS.contains(&g.as_str()))
+    {
+        return Err(format!("unknown group `{bad}` (groups: {})", GROUPS.join(",")));
+    }
     let benches = bench_binary()?;
+    if want("size") || want("plan") || want("cli") || want("list") || want("restore") {
+        fresh_components()?;
+    }
     if want("size") {
         size(&mut rep)?;
     }
@@ -66,8 +89,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     }
     if want("plan") {
         plan(&mut rep, &benches, runs)?;
+        plan_wasmtime(&mut rep, runs)?;
     }
-    let need_cli = want("cli") || want("list");
+    let need_cli = want("cli") || want("list") || want("restore");
     let cli = if need_cli { Some(cli_binary()?) } else { None };
     let sandbox = if need_cli { Some(sandbox_binary()?) } else { None };
     if let (Some(cli), Some(sb)) = (&cli, &sandbox) {
@@ -78,30 +102,51 @@ pub fn main(args: &[String]) -> Result<(), String> {
             list_rows(&mut rep, cli, sb, &benches, &tmp, quick)?;
         }
     }
-    if want("restore") || only.is_none() {
-        rep.missing.push(
-            "row 6 (whole-cluster restore on a real OpenSearch 2.19.1 node vs bash/curl, curator, opensearch-py): not implemented in this first slice".into(),
-        );
+    if let Some(cli) = &cli
+        && (want("list") || want("restore"))
+    {
+        real::rows(&mut rep, cli, &tmp, quick, want("list"), want("restore"));
     }
     let _ = std::fs::remove_dir_all(&tmp);
-    write_results(&rep)
+    write_results(&rep, &ran)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Artifacts (built when missing)
 
 fn bench_binary() -> Result<PathBuf, String> {
-    run("cargo", &["build", "-p", "essnap-benches", "--release", "--quiet"])?;
+    run("cargo", &["build", "-p", "essnap-benches", "--bin", "essnap-benches", "--release", "--quiet"])?;
     exists(target_dir().join("release/essnap-benches"))
 }
 
-fn cli_binary() -> Result<PathBuf, String> {
-    let bin = target_dir().join("release/essnap");
-    if !bin.exists() {
-        crate::component::main()?;
-        run("cargo", &["build", "-p", "essnap-cli", "--release"])?;
+/// The wasmtime plan bench (links wasmtime, so it is built only for the `plan` group).
+fn wasm_bench_binary() -> Result<PathBuf, String> {
+    run("cargo", &["build", "-p", "essnap-benches", "--bin", "essnap-bench-wasm", "--release", "--quiet"])?;
+    exists(target_dir().join("release/essnap-bench-wasm"))
+}
+
+/// `cargo xtask component`, keeping a component file's modification time when its bytes did not change (so
+/// the CLI, which embeds the client component, is not rebuilt for nothing).
+fn fresh_components() -> Result<(), String> {
+    let dir = target_dir().join("component");
+    let before: Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> = ["essnap-client.wasm", "essnap-core.wasm"]
+        .iter()
+        .map(|f| dir.join(f))
+        .filter_map(|p| Some((p.clone(), std::fs::read(&p).ok()?, std::fs::metadata(&p).ok()?.modified().ok()?)))
+        .collect();
+    crate::component::main()?;
+    for (p, bytes, mtime) in before {
+        if std::fs::read(&p).is_ok_and(|now| now == bytes) {
+            let _ = std::fs::File::options().write(true).open(&p).and_then(|f| f.set_modified(mtime));
+        }
     }
-    exists(bin)
+    Ok(())
+}
+
+/// The release CLI, rebuilt when the sources (or the component) changed.
+fn cli_binary() -> Result<PathBuf, String> {
+    run("cargo", &["build", "-p", "essnap-cli", "--release", "--quiet"])?;
+    exists(target_dir().join("release/essnap"))
 }
 
 /// The sandbox in release mode: the same server answers essnap and its peers.
@@ -156,9 +201,6 @@ fn size(rep: &mut Report) -> Result<(), String> {
     rep.figures.insert("size_web".into(), json!({ "files": per_file, "raw": raw, "gz": gz, "budget_gz": WEB_BUDGET_GZ }));
 
     let comp = target_dir().join("component");
-    if !comp.join("essnap-client.wasm").exists() || !comp.join("essnap-core.wasm").exists() {
-        crate::component::main()?;
-    }
     let mut comps = serde_json::Map::new();
     for world in ["client", "core"] {
         let b = std::fs::read(comp.join(format!("essnap-{world}.wasm"))).map_err(|e| format!("component {world}: {e}"))?;
@@ -214,10 +256,17 @@ fn decode(rep: &mut Report, benches: &Path, tmp: &Path, runs: usize) -> Result<(
     let nat = f(&native, &["median_ms"]);
     let mb = f(&generated, &["bytes"]) / 1e6;
     let what = format!("decode 10,000 verbose snapshots ({mb:.1} MB) in Node {}", node["node"].as_str().unwrap_or("?"));
-    rep.row("decode", &format!("{what}: `decode()` from bytes"), ms(ess), "JSON.parse + JS map (string)", ms(peer), Some(ess / peer), "≤ 1.0", Some(ess <= peer));
-    rep.row("decode", &format!("{what}: `decode()` from a string"), ms(ess_s), "JSON.parse + JS map (string)", ms(peer), Some(ess_s / peer), "≤ 1.0", Some(ess_s <= peer));
+    // The budget row: the listing decode against a JS user's JSON.parse + map to the same 12 fields.
+    let list = f(&node, &["median_ms", "essnap_list_bytes"]);
+    let list_peer = f(&node, &["median_ms", "js_parse_list"]);
+    let list_bytes_peer = f(&node, &["median_ms", "js_bytes_parse_list"]);
+    rep.row("decode", &format!("{what}: `decodeSnapshotList()` from bytes (12 listed fields)"), ms(list), "JSON.parse + JS map to the same fields (string)", ms(list_peer), Some(list / list_peer), "≤ 1.0", Some(list <= list_peer));
+    rep.row("decode", &format!("{what}: `decodeSnapshotList()` from bytes (12 listed fields)"), ms(list), "TextDecoder + JSON.parse + JS map (bytes)", ms(list_bytes_peer), Some(list / list_bytes_peer), "—", None);
+    // The full model (every field, for planning) is a reference: it builds every object twice.
+    rep.row("decode", &format!("{what}: full-model `decode()` from bytes"), ms(ess), "JSON.parse + JS map (string)", ms(peer), Some(ess / peer), "—", None);
+    rep.row("decode", &format!("{what}: full-model `decode()` from a string"), ms(ess_s), "JSON.parse + JS map (string)", ms(peer), Some(ess_s / peer), "—", None);
     let bytes_peer = f(&node, &["median_ms", "js_bytes_parse_map"]);
-    rep.row("decode", &format!("{what}: `decode()` from bytes"), ms(ess), "TextDecoder + JSON.parse + JS map (bytes)", ms(bytes_peer), Some(ess / bytes_peer), "—", None);
+    rep.row("decode", &format!("{what}: full-model `decode()` from bytes"), ms(ess), "TextDecoder + JSON.parse + JS map (bytes)", ms(bytes_peer), Some(ess / bytes_peer), "—", None);
     rep.row("decode", "same body, native Rust (serde_json into essnap's model), reference", ms(nat), "JSON.parse + JS map (string)", ms(peer), Some(nat / peer), "—", None);
     rep.figures.insert("decode".into(), json!({ "body": generated, "node": node, "native": native }));
     Ok(())
@@ -240,7 +289,41 @@ fn plan(rep: &mut Report, benches: &Path, runs: usize) -> Result<(), String> {
         Some(m < 50.0),
     );
     rep.figures.insert("plan_native".into(), p);
-    rep.missing.push("row 3 in wasmtime (plan through the core component): not measured yet; only the native figure".into());
+    Ok(())
+}
+
+/// The same plan through the `core` component in wasmtime (release host, the CLI's engine configuration).
+fn plan_wasmtime(rep: &mut Report, runs: usize) -> Result<(), String> {
+    let core = target_dir().join("component/essnap-core.wasm");
+    let bin = wasm_bench_binary()?;
+    let runs = runs.max(11);
+    let p = json_out(Command::new(&bin).arg("plan").arg(&core).args(["10000", &runs.to_string()]))?;
+    let (m, last, native) = (f(&p, &["median_ms"]), f(&p, &["last_step_median_ms"]), f(&p, &["native_median_ms"]));
+    rep.row(
+        "plan",
+        &format!(
+            "restore plan, 10,000 indices (half open, close_conflicting), through the `core` component in wasmtime 48, release host: \
+             `restore-planner` fed the answers to its 3 reads, median of {runs} (last step alone — decode `_cat/indices`, plan, lower the plan: {})",
+            ms(last)
+        ),
+        ms(m),
+        "budget (50 ms)",
+        ms(50.0),
+        Some(m / 50.0),
+        "< 1.0",
+        Some(m < 50.0),
+    );
+    rep.row(
+        "plan",
+        "the same planner run in wasmtime vs natively (gather machine + plan_restore + render + JSON on the same answers, same process)",
+        ms(m),
+        "native Rust release",
+        ms(native),
+        Some(m / native),
+        "—",
+        None,
+    );
+    rep.figures.insert("plan_wasmtime".into(), p);
     Ok(())
 }
 
@@ -489,7 +572,7 @@ fn list_rows(rep: &mut Report, cli: &Path, sb: &Path, benches: &Path, tmp: &Path
             Some(r <= 1.1),
         );
     } else if rss.iter().all(|x| x.1 == 0) {
-        rep.missing.push("peak RSS: /usr/bin/time not found (Debian package `time`)".into());
+        rep.missing("list", "peak RSS: /usr/bin/time not found (Debian package `time`)".into());
     }
     rep.figures.insert("list".into(), Value::Array(figures));
     Ok(())
@@ -498,7 +581,12 @@ fn list_rows(rep: &mut Report, cli: &Path, sb: &Path, benches: &Path, tmp: &Path
 // ---------------------------------------------------------------------------------------------
 // Output
 
-fn write_results(rep: &Report) -> Result<(), String> {
+/// The figure keys belong to the group their name starts with (`plan_native` → `plan`).
+fn figure_group(key: &str) -> &str {
+    key.split('_').next().unwrap_or(key)
+}
+
+fn write_results(rep: &Report, ran: &[&str]) -> Result<(), String> {
     let date = output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]).unwrap_or_default().trim().to_string();
     let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
@@ -512,33 +600,92 @@ fn write_results(rep: &Report) -> Result<(), String> {
         "git": output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default().trim(),
         "git_dirty": output("git", &["status", "--porcelain"]).is_some_and(|s| !s.trim().is_empty()),
     });
-    let rows: Vec<Value> = rep
+    let dir = root().join("benches");
+
+    // Groups not run this time keep their rows, figures and notes from the previous results.json.
+    let previous: Value = std::fs::read_to_string(dir.join("results.json")).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+    let prev_date = previous["date"].as_str().unwrap_or("an earlier run").to_string();
+    let carried_groups: Vec<&str> = GROUPS.iter().copied().filter(|g| !ran.contains(g)).collect();
+    let is_carried = |g: &str| carried_groups.contains(&g);
+    let new_rows: Vec<Value> = rep
         .rows
         .iter()
         .map(|r| json!({ "group": r.group, "what": r.what, "essnap": r.essnap, "peer": r.peer, "peer_value": r.peer_value, "ratio": r.ratio, "budget": r.budget, "verdict": r.verdict }))
         .collect();
-    let all = json!({ "date": date, "machine": machine, "rows": rows, "figures": rep.figures, "missing": rep.missing });
-    let dir = root().join("benches");
+    let old_rows: Vec<Value> = previous["rows"].as_array().cloned().unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut carried = Vec::new();
+    for g in GROUPS {
+        let from_old = is_carried(g);
+        let src = if from_old { &old_rows } else { &new_rows };
+        let mut these: Vec<Value> = src.iter().filter(|r| r["group"] == *g).cloned().collect();
+        if from_old {
+            for r in &mut these {
+                if r.get("carried_from").is_none() {
+                    r["carried_from"] = json!(prev_date);
+                }
+            }
+            if !these.is_empty() {
+                carried.push((*g, these[0]["carried_from"].as_str().unwrap_or(&prev_date).to_string()));
+            }
+        }
+        rows.extend(these);
+    }
+    let mut figures = rep.figures.clone();
+    if let Some(old) = previous["figures"].as_object() {
+        for (k, v) in old {
+            if is_carried(figure_group(k)) && !figures.contains_key(k) {
+                figures.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let mut missing: Vec<Value> = rep.missing.iter().map(|(g, t)| json!({ "group": g, "text": t })).collect();
+    for m in previous["missing"].as_array().into_iter().flatten() {
+        // older files listed plain strings, without their group: they are dropped
+        if let Some(g) = m["group"].as_str()
+            && is_carried(g)
+        {
+            missing.push(m.clone());
+        }
+    }
+    missing.sort_by_key(|m| GROUPS.iter().position(|g| m["group"] == *g).unwrap_or(GROUPS.len()));
+
+    let all = json!({ "date": date, "machine": machine, "groups_run": ran, "rows": rows, "figures": figures, "missing": missing });
     let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("results.json"), text + "\n").map_err(|e| format!("results.json: {e}"))?;
 
     let mut md = format!(
         "# essnap benchmark results\n\n{date} — {cpu}, {cores} cores, {} {}, {}, node {}. Written by `cargo xtask bench`; \
-         ratios are essnap ÷ peer measured in the same run (lower is better). All figures: results.json.\n\n\
-         | row | measurement | essnap | peer | peer value | ratio | budget | verdict |\n|---|---|---|---|---|---|---|---|\n",
+         ratios are essnap ÷ peer measured in the same run (lower is better). All figures: results.json.\n",
         std::env::consts::OS,
         std::env::consts::ARCH,
         machine["rustc"].as_str().unwrap_or(""),
         machine["node"].as_str().unwrap_or("")
     );
-    for r in &rep.rows {
-        let ratio = r.ratio.map_or("—".into(), |x| format!("{x:.2}"));
-        md += &format!("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.group, r.what, r.essnap, r.peer, r.peer_value, ratio, r.budget, r.verdict);
+    if !carried.is_empty() {
+        let list: Vec<String> = carried.iter().map(|(g, d)| format!("`{g}` ({d})")).collect();
+        md += &format!("\nThis run measured {}; the rows of {} are carried over from earlier runs (their dates in brackets).\n", ran.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "), list.join(", "));
     }
-    if !rep.missing.is_empty() {
+    md += "\n| row | measurement | essnap | peer | peer value | ratio | budget | verdict |\n|---|---|---|---|---|---|---|---|\n";
+    let cell = |v: &Value, k: &str| v[k].as_str().unwrap_or("").replace('|', "\\|");
+    for r in &rows {
+        let ratio = r["ratio"].as_f64().map_or("—".into(), |x| format!("{x:.2}"));
+        md += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            cell(r, "group"),
+            cell(r, "what"),
+            cell(r, "essnap"),
+            cell(r, "peer"),
+            cell(r, "peer_value"),
+            ratio,
+            cell(r, "budget"),
+            cell(r, "verdict")
+        );
+    }
+    if !missing.is_empty() {
         md += "\n## Not measured\n\n";
-        for m in &rep.missing {
-            md += &format!("- {m}\n");
+        for m in &missing {
+            md += &format!("- {}: {}\n", m["group"].as_str().unwrap_or(""), m["text"].as_str().unwrap_or(""));
         }
     }
     std::fs::write(dir.join("results.md"), &md).map_err(|e| format!("results.md: {e}"))?;
