@@ -177,6 +177,8 @@ fn every_code_is_exercised_and_documented() {
     // Set by essnap itself (tests/ece.rs: the fallback decision) or by the host when no answer
     // arrived (transport failures); tests/catalogue.rs checks they are catalogued.
     seen.extend(["ece_endpoint_removed", "connection_failed", "connection_dropped", "tls_error", "cors_blocked", "aborted"]);
+    // A machine's own inputs (tests/restore_machine.rs: a bad name given to the gather step).
+    seen.insert("invalid_input");
     for code in ErrorCode::ALL {
         assert!(seen.contains(code.as_str()), "no test for {code}");
         assert_eq!(ErrorCode::from_code(code.as_str()), Some(*code));

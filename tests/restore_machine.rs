@@ -167,8 +167,9 @@ fn a_fault_at_every_step_leaves_every_index_as_it_was_or_restored() {
             let p = match plan(&mut fake, &close_all()) {
                 Ok(p) => p,
                 Err(e) => {
-                    // Reads are retried; only a non-retryable answer ends the gathering.
-                    assert!(fault == Fault::ServerErrorBefore, "{ctx}: {e}");
+                    // Reads are retried; a non-retryable answer or a refused connection (a wrong URL,
+                    // a stopped node: said at once) ends the gathering.
+                    assert!(matches!(fault, Fault::ServerErrorBefore | Fault::RefusedBefore), "{ctx}: {e}");
                     assert_eq!(fake.open_indices().len(), 3, "{ctx}: reads change nothing");
                     continue;
                 }
@@ -295,4 +296,67 @@ fn a_shard_still_waiting_for_a_recovery_slot_keeps_the_restore_running() {
     let polls = fake.log.iter().filter(|(_, p)| p.contains("_recovery")).count();
     assert!(polls as u32 >= fake.late_shard_polls + fake.restore_polls, "{polls} polls: {:?}", fake.log);
     assert!(fake.log.iter().any(|(_, p)| p.starts_with("/_cat/indices/logs-a,logs-b") && p.contains("pri")), "{:?}", fake.log);
+}
+
+/// A bad name is the caller's mistake: `invalid_input` before anything is sent, not a server error.
+#[test]
+fn a_bad_name_given_to_the_gather_step_is_invalid_input_and_sends_nothing() {
+    for (repo, snap) in [("repo", "Bad Snap"), ("", "snap-1"), ("repo/x", "snap-1")] {
+        let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]);
+        let mut g = Gather::new(repo, snap, timing());
+        let e = drive(&mut g, |r| fake.handle(r), |_| {}, |_| {}).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{repo}/{snap}: {e}");
+        assert_eq!(e.status, None);
+        assert!(fake.log.iter().all(|(_, p)| !p.contains("_snapshot")), "{repo}/{snap}: {:?}", fake.log);
+    }
+}
+
+/// Reads that never get an answer end with the transport's error (a refused connection stays
+/// `connection_failed`), not a made-up "service unavailable".
+#[test]
+fn a_cluster_that_cannot_be_reached_is_reported_as_such() {
+    use essnap::machine::{TransportError, TransportErrorKind};
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let mut sent = 0;
+    let e = drive(&mut g, |_| {
+        sent += 1;
+        Err(TransportError::new(TransportErrorKind::Connect, "connection refused (injected)"))
+    }, |_| {}, |_| {})
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
+    assert_eq!(sent, 1, "a refused first read is reported at once");
+    // A timeout is retried, then reported as a timeout.
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let mut sent = 0;
+    let e = drive(&mut g, |_| {
+        sent += 1;
+        Err(TransportError::new(TransportErrorKind::Timeout, "timed out (injected)"))
+    }, |_| {}, |_| {})
+    .unwrap_err();
+    assert_eq!((e.code, sent), (ErrorCode::Timeout, 4), "{e}");
+    assert!(e.message.contains("gave up after 4 attempts"), "{e}");
+}
+
+/// One HTTP 500 while polling a running restore does not end the watch: polls are reads.
+#[test]
+fn a_500_while_polling_progress_is_retried() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]);
+    let p = plan(&mut fake, &close_all()).unwrap();
+    let mut m = RestoreExecution::new(p, timing());
+    let mut injected = false;
+    let out = drive(
+        &mut m,
+        |r| {
+            if !injected && r.path.contains("_recovery") && fake.restores_applied > 0 {
+                injected = true;
+                return Ok(essnap::Response::new(500, br#"{"error":{"type":"exception","reason":"transient"},"status":500}"#.to_vec()));
+            }
+            fake.handle(r)
+        },
+        |_| {},
+        |_| {},
+    );
+    assert!(injected, "the 500 was injected");
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    assert_eq!(fake.restores_applied, 1);
 }

@@ -14,7 +14,7 @@ use crate::api::decode;
 use crate::api::snapshot::GetSnapshots;
 use crate::dialect::Dialect;
 use crate::error::{ApiError, ErrorCode, InputError};
-use crate::machine::{Event, Input, Machine, ReadResult, Step, Timing, classify_read};
+use crate::machine::{Event, Input, Machine, ReadResult, Step, Timing, classify_poll};
 use crate::model::{GetSnapshotsResponse, SnapshotState};
 use crate::request::Request;
 
@@ -140,14 +140,14 @@ impl EceSnapshotRun {
     }
 
     fn on_watch(&mut self, input: Input) -> Step<EceSnapshotOutcome> {
-        let r = match classify_read(input) {
+        let r = match classify_poll(input) {
             ReadResult::Ok(r) => r,
-            ReadResult::Retry(why) if self.read_failures < self.timing.max_retries => {
+            ReadResult::Retry(e) if self.read_failures < self.timing.max_retries => {
                 self.read_failures += 1;
-                self.events.push(Event::Retry { attempt: self.read_failures, reason: format!("reading the snapshot's state again ({why})") });
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: format!("reading the snapshot's state again ({e})") });
                 return self.pause(self.timing.backoff(self.read_failures));
             }
-            ReadResult::Retry(why) => return self.stop_watching(ApiError::new(ErrorCode::ServiceUnavailable, None, why)),
+            ReadResult::Retry(e) => return self.stop_watching(ReadResult::gave_up(e, self.read_failures + 1)),
             ReadResult::Fail(e) => return self.stop_watching(e),
         };
         self.read_failures = 0;

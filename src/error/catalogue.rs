@@ -183,6 +183,7 @@ const ROWS: &[Row] = &[
     (C::EceSnapshotFailed, O::Ece, "clusters.snapshot.failed", Some(500), None),
     (C::EceSnapshotFailed, O::EceLegacy, "clusters.endpoint_not_found", Some(500), None),
     (C::EceEndpointRemoved, O::Essnap, "HTTP 404/410 from the ECE clusters API without one of its documented codes", None, None),
+    (C::InvalidInput, O::Essnap, "a name, URL or option essnap checks before sending (a machine's own inputs)", None, None),
     (C::Other, O::Ece, "any ECE code not listed here (kept verbatim in source_codes)", None, None),
     (C::Other, O::Http, "1xx and unassigned 4xx", None, None),
 ];

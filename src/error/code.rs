@@ -127,6 +127,8 @@ codes! {
         "ECE failed to take the snapshot and may have started it anyway: list the repository's snapshots (through the deployment proxy) before trying again, and read the deployment's activity log in ECE";
     EceEndpointRemoved = "ece_endpoint_removed", No,
         "this ECE no longer has the deprecated clusters API (removed in ECE 3.0 / MS-68): give the deployment id (--deployment-id) so essnap takes the snapshot through the deployment proxy with the Elasticsearch snapshot API";
+    InvalidInput = "invalid_input", No,
+        "essnap refused the input before sending anything: the message names the field and what to give instead";
     Other = "other", No,
         "read the server's message; this error has no specific advice yet";
 }

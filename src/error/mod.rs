@@ -41,6 +41,14 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+impl From<&InputError> for ApiError {
+    /// For outcomes that carry an `ApiError`: code `invalid_input`, the field, problem and hint
+    /// in the message.
+    fn from(e: &InputError) -> Self {
+        ApiError::new(ErrorCode::InvalidInput, None, e.to_string())
+    }
+}
+
 /// An error answered by a cluster, decoded from status, headers and body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

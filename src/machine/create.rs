@@ -16,7 +16,7 @@ use crate::names::parse_date_math;
 use crate::request::Request;
 
 use super::progress::{Progress, snapshot_progress};
-use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_read};
+use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_poll, classify_read};
 
 const START_CHECKS: u32 = 3;
 
@@ -212,13 +212,13 @@ impl CreateSnapshotRun {
                 }
                 Err(e) => self.fail(e),
             },
-            ReadResult::Retry(why) if self.read_failures < self.timing.max_retries => {
+            ReadResult::Retry(e) if self.read_failures < self.timing.max_retries => {
                 self.read_failures += 1;
-                self.events.push(Event::Retry { attempt: self.read_failures, reason: why });
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: e.to_string() });
                 self.state = State::PreCheck;
                 Step::Wait(self.timing.backoff(self.read_failures))
             }
-            ReadResult::Retry(why) => self.fail(ApiError::new(ErrorCode::ServiceUnavailable, None, why)),
+            ReadResult::Retry(e) => self.fail(ReadResult::gave_up(e, self.read_failures + 1)),
             ReadResult::Fail(e) => self.fail(e),
         }
     }
@@ -262,7 +262,7 @@ impl CreateSnapshotRun {
 
     fn on_find(&mut self, input: Input) -> Step<CreateOutcome> {
         self.checks += 1;
-        match classify_read(input) {
+        match classify_poll(input) {
             ReadResult::Ok(r) => {
                 let found = decode::<GetSnapshotsResponse>("snapshot.get", &r).map(|g| {
                     let names: Vec<String> = g.all().map(|s| s.snapshot.clone()).collect();
@@ -297,14 +297,14 @@ impl CreateSnapshotRun {
                 }
             }
             ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => self.pause(self.timing.backoff(self.checks), Next::Find),
-            ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => {
+            ReadResult::Retry(ApiError { message: why, .. }) | ReadResult::Fail(ApiError { message: why, .. }) => {
                 self.done(CreateStatus::StillRunning, None, Some(ApiError::new(ErrorCode::Timeout, None, format!("could not tell whether the snapshot was created: {why}"))))
             }
         }
     }
 
     fn on_poll(&mut self, input: Input) -> Step<CreateOutcome> {
-        match classify_read(input) {
+        match classify_poll(input) {
             ReadResult::Ok(r) => {
                 self.read_failures = 0;
                 match decode::<SnapshotStatusResponse>("snapshot.status", &r) {
@@ -333,18 +333,18 @@ impl CreateSnapshotRun {
                     Err(e) => self.done(CreateStatus::StillRunning, None, Some(e)),
                 }
             }
-            ReadResult::Retry(why) if self.read_failures < self.timing.max_retries => {
+            ReadResult::Retry(e) if self.read_failures < self.timing.max_retries => {
                 self.read_failures += 1;
-                self.events.push(Event::Retry { attempt: self.read_failures, reason: why });
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: e.to_string() });
                 self.pause(self.timing.backoff(self.read_failures), Next::Poll)
             }
-            ReadResult::Retry(why) => self.done(CreateStatus::StillRunning, None, Some(ApiError::new(ErrorCode::ServiceUnavailable, None, why))),
+            ReadResult::Retry(e) => self.done(CreateStatus::StillRunning, None, Some(ReadResult::gave_up(e, self.read_failures + 1))),
             ReadResult::Fail(e) => self.done(CreateStatus::StillRunning, None, Some(e)),
         }
     }
 
     fn on_final(&mut self, input: Input) -> Step<CreateOutcome> {
-        match classify_read(input) {
+        match classify_poll(input) {
             ReadResult::Ok(r) => match decode::<GetSnapshotsResponse>("snapshot.get", &r) {
                 Ok(g) => {
                     let snap = g.all().find(|s| Some(&s.snapshot) == self.name.as_ref()).cloned();
@@ -361,12 +361,12 @@ impl CreateSnapshotRun {
                 }
                 Err(e) => self.done(CreateStatus::StillRunning, None, Some(e)),
             },
-            ReadResult::Retry(why) if self.read_failures < self.timing.max_retries => {
+            ReadResult::Retry(e) if self.read_failures < self.timing.max_retries => {
                 self.read_failures += 1;
-                self.events.push(Event::Retry { attempt: self.read_failures, reason: why });
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: e.to_string() });
                 self.pause(self.timing.backoff(self.read_failures), Next::Final)
             }
-            ReadResult::Retry(why) => self.done(CreateStatus::StillRunning, None, Some(ApiError::new(ErrorCode::ServiceUnavailable, None, why))),
+            ReadResult::Retry(e) => self.done(CreateStatus::StillRunning, None, Some(ReadResult::gave_up(e, self.read_failures + 1))),
             ReadResult::Fail(e) => self.done(CreateStatus::StillRunning, None, Some(e)),
         }
     }

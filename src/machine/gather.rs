@@ -74,7 +74,7 @@ impl Gather {
             .build(d),
             Stage::DataStreams => GetDataStreams::default().build(d),
         };
-        r.map_err(|e| ApiError::new(ErrorCode::Other, None, e.to_string()))
+        r.map_err(|e| ApiError::from(&e))
     }
 
     fn send(&mut self) -> Step<Result<RestoreInputs, ApiError>> {
@@ -159,12 +159,12 @@ impl Machine for Gather {
                     Err(e) => Step::Done(Err(e)),
                 }
             }
-            ReadResult::Retry(why) if self.attempt < self.timing.max_retries => {
+            ReadResult::Retry(e) if self.attempt < self.timing.max_retries => {
                 self.attempt += 1;
-                self.events.push(Event::Retry { attempt: self.attempt, reason: why });
+                self.events.push(Event::Retry { attempt: self.attempt, reason: e.to_string() });
                 Step::Wait(self.timing.backoff(self.attempt))
             }
-            ReadResult::Retry(why) => Step::Done(Err(ApiError::new(ErrorCode::ServiceUnavailable, None, format!("gave up after {} attempts: {why}", self.attempt + 1)))),
+            ReadResult::Retry(e) => Step::Done(Err(ReadResult::gave_up(e, self.attempt + 1))),
             ReadResult::Fail(e) => Step::Done(Err(e)),
         }
     }

@@ -183,27 +183,50 @@ impl Timing {
     }
 }
 
-/// Outcome of a read (GET) for a machine: the response, or a reason to retry or fail.
+/// Outcome of a read (GET) for a machine: the response, or an error to retry or to fail with.
 pub(crate) enum ReadResult {
     Ok(Response),
-    /// Try the same read again after a pause.
-    Retry(String),
+    /// Try the same read again after a pause; the error is what to report if the retries run out
+    /// (a refused connection stays `connection_failed`).
+    Retry(ApiError),
     Fail(ApiError),
 }
 
-/// Reads (GET) can always be repeated: transport failures and 429/502/503/504 are retried.
+impl ReadResult {
+    /// The error of a read whose retries ran out after `attempts` tries.
+    pub(crate) fn gave_up(mut e: ApiError, attempts: u32) -> ApiError {
+        e.message = format!("gave up after {attempts} attempts: {}", e.message);
+        e
+    }
+}
+
+/// Reads (GET) can always be repeated: timeouts, dropped connections and 429/502/503/504 are
+/// retried. A refused connection is not: on a first read it means a wrong URL or a stopped
+/// node, and the user should hear so at once rather than after the backoff.
 pub(crate) fn classify_read(input: Input) -> ReadResult {
+    classify(input, &[429, 502, 503, 504], false)
+}
+
+/// A poll of an operation that runs (or may run, after an unanswered request): a 500 and a
+/// refused connection are retried too (a node restarting, a transient failure reading the
+/// progress), so one bad answer does not end the watch or the check.
+pub(crate) fn classify_poll(input: Input) -> ReadResult {
+    classify(input, &[429, 500, 502, 503, 504], true)
+}
+
+fn classify(input: Input, retry_status: &[u16], retry_refused: bool) -> ReadResult {
     match input {
         Input::Response(r) if r.is_success() => ReadResult::Ok(r),
         Input::Response(r) => {
             let e = ApiError::from_response(&r);
-            if matches!(r.status, 429 | 502 | 503 | 504) { ReadResult::Retry(e.to_string()) } else { ReadResult::Fail(e) }
+            if retry_status.contains(&r.status) { ReadResult::Retry(e) } else { ReadResult::Fail(e) }
         }
         Input::Failed(t) if t.kind == TransportErrorKind::Aborted => ReadResult::Fail(t.to_api_error()),
         Input::Failed(t) if matches!(t.kind, TransportErrorKind::Tls | TransportErrorKind::Cors) => {
             ReadResult::Fail(t.to_api_error())
         }
-        Input::Failed(t) => ReadResult::Retry(t.to_string()),
+        Input::Failed(t) if t.kind == TransportErrorKind::Connect && !retry_refused => ReadResult::Fail(t.to_api_error()),
+        Input::Failed(t) => ReadResult::Retry(t.to_api_error()),
         Input::Start | Input::Waited => ReadResult::Fail(ApiError::new(ErrorCode::Other, None, "machine driven out of order")),
     }
 }

@@ -17,7 +17,7 @@ use crate::plan::{ItemAction, RestorePlan, open_batches};
 use crate::request::{Request, Response};
 
 use super::progress::{Progress, restore_progress};
-use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_read};
+use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_poll, classify_read};
 
 /// How many times the machine looks for a running restore before it resends an unanswered one.
 const START_CHECKS: u32 = 3;
@@ -326,7 +326,7 @@ impl RestoreExecution {
     }
 
     fn on_check(&mut self, input: Input) -> Step<RestoreOutcome> {
-        match classify_read(input) {
+        match classify_poll(input) {
             ReadResult::Ok(r) => {
                 let started = decode::<Recoveries>("indices.recovery", &r).map(|rec| {
                     rec.values().flat_map(|i| i.shards.iter()).any(|s| s.restores_from(&self.plan.repository, &self.plan.snapshot))
@@ -344,7 +344,7 @@ impl RestoreExecution {
             }
             ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => self.pause(self.timing.backoff(self.checks.max(1)), Next::Check),
             // We can't tell whether the restore runs: do not reopen (it may be restoring over them).
-            ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => self.unknown(why),
+            ReadResult::Retry(ApiError { message: why, .. }) | ReadResult::Fail(ApiError { message: why, .. }) => self.unknown(why),
         }
     }
 
@@ -372,12 +372,12 @@ impl RestoreExecution {
         let resp = match input {
             // A 404 means no target exists yet: nothing started.
             Input::Response(r) if r.status == 404 => None,
-            other => match classify_read(other) {
+            other => match classify_poll(other) {
                 ReadResult::Ok(r) => Some(r),
                 ReadResult::Retry(_) if self.checks < START_CHECKS + self.timing.max_retries => {
                     return self.pause(self.timing.backoff(self.checks.max(1)), Next::Check);
                 }
-                ReadResult::Retry(why) | ReadResult::Fail(ApiError { message: why, .. }) => return self.unknown(why),
+                ReadResult::Retry(ApiError { message: why, .. }) | ReadResult::Fail(ApiError { message: why, .. }) => return self.unknown(why),
             },
         };
         let rows: Vec<crate::model::CatIndex> = match resp.map(|r| decode("cat.indices", &r)).transpose() {
@@ -507,15 +507,17 @@ impl RestoreExecution {
     }
 
     fn on_poll(&mut self, input: Input) -> Step<RestoreOutcome> {
-        match classify_read(input) {
+        match classify_poll(input) {
             ReadResult::Ok(r) => self.on_poll_response(r),
-            ReadResult::Retry(why) => {
+            ReadResult::Retry(e) => {
                 self.read_failures += 1;
                 if self.read_failures > self.timing.max_retries {
-                    self.failure = Some(ApiError::new(ErrorCode::ServiceUnavailable, None, format!("progress could not be read: {why}")));
+                    let mut e = ReadResult::gave_up(e, self.read_failures);
+                    e.message = format!("progress could not be read ({})", e.message);
+                    self.failure = Some(e);
                     return self.done(RestoreStatus::StillRunning);
                 }
-                self.events.push(Event::Retry { attempt: self.read_failures, reason: why });
+                self.events.push(Event::Retry { attempt: self.read_failures, reason: e.to_string() });
                 self.pause(self.timing.backoff(self.read_failures), Next::Poll)
             }
             ReadResult::Fail(e) => {

@@ -79,6 +79,7 @@ fn code(c: ErrorCode) -> t::ErrorCode {
     use t::ErrorCode as W;
     // Matched by name, so codes added to the core later arrive as `other(name)`.
     match c.as_str() {
+        "invalid_input" => W::InvalidInput,
         "snapshot_missing" => W::SnapshotMissing,
         "repository_missing" => W::RepositoryMissing,
         "invalid_snapshot_name" => W::InvalidSnapshotName,
