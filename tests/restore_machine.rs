@@ -316,23 +316,20 @@ fn a_bad_name_given_to_the_gather_step_is_invalid_input_and_sends_nothing() {
 #[test]
 fn a_cluster_that_cannot_be_reached_is_reported_as_such() {
     use essnap::machine::{TransportError, TransportErrorKind};
-    let mut g = Gather::new("repo", "snap-1", timing());
-    let mut sent = 0;
-    let e = drive(&mut g, |_| {
-        sent += 1;
-        Err(TransportError::new(TransportErrorKind::Connect, "connection refused (injected)"))
-    }, |_| {}, |_| {})
-    .unwrap_err();
-    assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
-    assert_eq!(sent, 1, "a refused first read is reported at once");
+    let gather_failing_with = |kind| {
+        let mut g = Gather::new("repo", "snap-1", timing());
+        let mut sent = 0;
+        let e = drive(&mut g, |_| {
+            sent += 1;
+            Err(TransportError::new(kind, "injected"))
+        }, |_| {}, |_| {})
+        .unwrap_err();
+        (e, sent)
+    };
+    let (e, sent) = gather_failing_with(TransportErrorKind::Connect);
+    assert_eq!((e.code, sent), (ErrorCode::ConnectionFailed, 1), "a refused first read is reported at once: {e}");
     // A timeout is retried, then reported as a timeout.
-    let mut g = Gather::new("repo", "snap-1", timing());
-    let mut sent = 0;
-    let e = drive(&mut g, |_| {
-        sent += 1;
-        Err(TransportError::new(TransportErrorKind::Timeout, "timed out (injected)"))
-    }, |_| {}, |_| {})
-    .unwrap_err();
+    let (e, sent) = gather_failing_with(TransportErrorKind::Timeout);
     assert_eq!((e.code, sent), (ErrorCode::Timeout, 4), "{e}");
     assert!(e.message.contains("gave up after 4 attempts"), "{e}");
 }

@@ -306,27 +306,44 @@ fn opt_text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Cow<'de, str>>
     Ok(map.next_value::<Option<Text<'de>>>()?.map(|t| t.0))
 }
 
-/// Appends each snapshot of an array to the columns.
-struct Snapshots<'o>(&'o mut SnapshotColumns);
+/// What an array holds: snapshots, or (7.6–7.13) per-repository answers holding snapshots.
+#[derive(Clone, Copy)]
+enum Items {
+    Snapshots,
+    RepositoryAnswers,
+}
 
-impl<'de> DeserializeSeed<'de> for Snapshots<'_> {
+/// Appends what each element of an array holds to the columns (`null`: nothing).
+struct Each<'o>(&'o mut SnapshotColumns, Items);
+
+impl<'de> DeserializeSeed<'de> for Each<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Snapshots<'_> {
+impl<'de> Visitor<'de> for Each<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of snapshots")
+        f.write_str(match self.1 {
+            Items::Snapshots => "an array of snapshots",
+            Items::RepositoryAnswers => "an array of per-repository answers",
+        })
     }
     fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(OneSnapshot(&mut *self.0))?.is_some() {}
-        Ok(())
+        loop {
+            let more = match self.1 {
+                Items::Snapshots => seq.next_element_seed(OneSnapshot(&mut *self.0))?,
+                Items::RepositoryAnswers => seq.next_element_seed(RepositoryAnswer(&mut *self.0))?,
+            };
+            if more.is_none() {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -407,8 +424,8 @@ impl<'de> Visitor<'de> for Body<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(k) = map.next_key::<Text<'de>>()? {
             match k.0.as_ref() {
-                "snapshots" => map.next_value_seed(Snapshots(&mut *self.out))?,
-                "responses" => map.next_value_seed(Responses(&mut *self.out))?,
+                "snapshots" => map.next_value_seed(Each(&mut *self.out, Items::Snapshots))?,
+                "responses" => map.next_value_seed(Each(&mut *self.out, Items::RepositoryAnswers))?,
                 "total" => self.out.total = finite(map.next_value::<Num>()?.0),
                 "remaining" => self.out.remaining = finite(map.next_value::<Num>()?.0),
                 "next" => self.out.next = opt_text(&mut map)?.map(Cow::into_owned),
@@ -426,30 +443,7 @@ fn finite(n: f64) -> Option<u64> {
     (n.is_finite() && n >= 0.0).then_some(n as u64)
 }
 
-/// 7.6–7.13: `responses: [{repository, snapshots: [...]}, ...]`.
-struct Responses<'o>(&'o mut SnapshotColumns);
-
-impl<'de> DeserializeSeed<'de> for Responses<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Responses<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of per-repository answers")
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(RepositoryAnswer(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-}
-
+/// 7.6–7.13: one element of `responses: [{repository, snapshots: [...]}, ...]`.
 struct RepositoryAnswer<'o>(&'o mut SnapshotColumns);
 
 impl<'de> DeserializeSeed<'de> for RepositoryAnswer<'_> {
@@ -467,7 +461,7 @@ impl<'de> Visitor<'de> for RepositoryAnswer<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(k) = map.next_key::<Text<'de>>()? {
             if k.0 == "snapshots" {
-                map.next_value_seed(Snapshots(&mut *self.0))?;
+                map.next_value_seed(Each(&mut *self.0, Items::Snapshots))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
