@@ -22,7 +22,7 @@ commands:
   web        build (and test) the npm package `essnap` in bindings/web (`web build`, `web test`)
   www        test the admin console in www/ in Chromium (`www test`), or serve it against a sandbox (`www serve`)
   demo       run the main job against the embedded sandbox cluster (or --url URL)
-  bench      benchmarks vs peers into benches/results.md and results.json (`bench [--quick] [--only size,decode,plan,cli,list]`)
+  bench      benchmarks vs peers into benches/results.md and results.json (`bench [--quick] [--only size,decode,plan,cli,list,restore]`)
   fuzz       run the no-panic property tests with a large budget (default 200000 cases)
   cluster    start a real OpenSearch/Elasticsearch node from Maven Central (see `cargo xtask cluster --help`)
 ";
