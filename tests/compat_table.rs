@@ -240,3 +240,20 @@ fn verdicts_agree_with_real_nodes() {
         }
     }
 }
+
+/// An "ok" cites the rule that decided it: OpenSearch's own minimum index version on an
+/// OpenSearch cluster, Elasticsearch's index table on an Elasticsearch one.
+#[test]
+fn an_ok_verdict_cites_the_rule_of_the_clusters_own_product() {
+    for (cluster, snapshot, rule) in [
+        (Side::os("2.19.1"), Side::os("2.19.1"), rules::OS_MIN_INDEX_COMPAT),
+        (Side::os("1.3.20"), Side::es("7.10.2"), rules::OS_MIN_INDEX_COMPAT),
+        (Side::es("8.12.2"), Side::es("8.10.0"), rules::ES_INDEX_TABLE),
+    ] {
+        let v = check_snapshot(&cluster, &snapshot);
+        assert!(v.is_restorable(), "{cluster} <- {snapshot}: {v:?}");
+        assert_eq!(v.rule, rule, "{cluster} <- {snapshot}");
+        let i = check_index(&cluster, &snapshot, "idx", Some(&snapshot));
+        assert_eq!(i.rule, rule, "{cluster} <- {snapshot} (index)");
+    }
+}

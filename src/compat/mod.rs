@@ -180,6 +180,12 @@ fn bridge_for(i: &Side) -> String {
     }
 }
 
+/// The rule that decides which indices a cluster reads: OpenSearch's own minimum index version,
+/// or Elasticsearch's index compatibility table.
+fn index_rule(c: &Side) -> Rule {
+    if c.distribution == Os { rules::OS_MIN_INDEX_COMPAT } else { rules::ES_INDEX_TABLE }
+}
+
 fn cell_verdict(c: &Side, i: &Side, what: &str) -> Verdict {
     cell_verdict_as(c, i, what, &i.to_string())
 }
@@ -187,7 +193,7 @@ fn cell_verdict(c: &Side, i: &Side, what: &str) -> Verdict {
 /// `created` says who created the data (`Elasticsearch 6.8.23`, or `... or earlier`).
 fn cell_verdict_as(c: &Side, i: &Side, what: &str, created: &str) -> Verdict {
     match cell(c, i) {
-        Cell::Ok => Verdict::new(VerdictKind::Ok, rules::ES_INDEX_TABLE, format!("{what} (created by {created}) can be restored into this {c} cluster")),
+        Cell::Ok => Verdict::new(VerdictKind::Ok, index_rule(c), format!("{what} (created by {created}) can be restored into this {c} cluster")),
         Cell::Archive => Verdict::new(
             VerdictKind::ReadOnlyArchive,
             rules::ES_ARCHIVE,
@@ -294,7 +300,7 @@ pub fn check_snapshot(cluster: &Side, snapshot: &Side) -> Verdict {
     let cells: Vec<(Side, Cell)> = cands.into_iter().map(|i| (i.clone(), cell(c, &i))).collect();
     let all = |f: &dyn Fn(&Cell) -> bool| cells.iter().all(|(_, x)| f(x));
     if all(&|x| *x == Cell::Ok) {
-        let mut v = Verdict::new(VerdictKind::Ok, rules::ES_INDEX_TABLE, format!("{what} can be restored into this {c} cluster"));
+        let mut v = Verdict::new(VerdictKind::Ok, index_rule(c), format!("{what} can be restored into this {c} cluster"));
         // 8.3+ clusters can hold archive indices from 5.x-6.x; a cluster that can't mount them
         // would refuse those.
         if c.distribution == Es && s.r() >= (8, 3, 0) && cell(c, &Side::at(Es, 6, 8, 0)) != Cell::Archive {
