@@ -398,6 +398,10 @@ impl RestoreExecution {
         }
         if started {
             self.events.push(Event::Stage { stage: "waiting".into(), detail: "the restore is running; it will not be sent again".into() });
+            // These rows already give the primaries when every target exists: no second read.
+            if self.expected_shards.is_none() {
+                self.expected_shards = self.primaries_of_targets(&rows);
+            }
             return self.watch();
         }
         if self.cancelled {
@@ -438,16 +442,15 @@ impl RestoreExecution {
         if let ReadResult::Ok(r) = classify_read(input)
             && let Ok(rows) = decode::<Vec<crate::model::CatIndex>>("cat.indices", &r)
         {
-            let per_target: Option<u64> = self
-                .targets()
-                .iter()
-                .map(|t| rows.iter().find(|row| row.index.trim() == t).and_then(|row| row.pri).map(u64::from))
-                .sum();
-            if let Some(n) = per_target {
-                self.expected_shards = Some(n);
-            }
+            self.expected_shards = self.primaries_of_targets(&rows);
         }
         self.pause(self.timing.poll_interval_ms, Next::Poll)
+    }
+
+    /// The primaries of every target in `_cat/indices` rows; `None` while one is missing.
+    fn primaries_of_targets(&self, rows: &[crate::model::CatIndex]) -> Option<u64> {
+        let pri: std::collections::BTreeMap<&str, u32> = rows.iter().filter_map(|r| Some((r.index.trim(), r.pri?))).collect();
+        self.targets().iter().map(|t| pri.get(t.as_str()).map(|&n| u64::from(n))).sum()
     }
 
     fn closed_or_was_closed(&self, target: &str) -> bool {
