@@ -126,3 +126,21 @@ fn the_subset_check_catches_a_changed_value() {
     let changed = serde_json::json!({"a": {"b": 1393245486340u64}});
     assert_subset(&changed, &original, "x");
 }
+
+/// A health wait that timed out: real nodes answer 408 with the health itself. That is an
+/// answer (`timed_out: true`), through `decode` too; a 408 without a health body stays an error.
+#[test]
+fn a_timed_out_health_wait_is_an_answer() {
+    for dist in ["opensearch-2.19.1", "elasticsearch-7.17.29"] {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(repo_dir().join("tests/fixtures/real").join(dist).join("cluster.health.200.json")).unwrap()).unwrap();
+        body["status"] = "red".into();
+        body["timed_out"] = true.into();
+        let resp = Response::new(408, serde_json::to_vec(&body).unwrap());
+        let h = essnap::model::ClusterHealth::from_response(&resp).unwrap_or_else(|e| panic!("{dist}: {e}"));
+        assert_eq!((h.status.as_str(), h.timed_out), ("red", true), "{dist}");
+        assert!(decode_named("cluster.health", &resp).is_ok(), "{dist}");
+    }
+    let e = essnap::model::ClusterHealth::from_response(&Response::new(408, b"<html>Request Timeout</html>".to_vec())).unwrap_err();
+    assert_eq!(e.status, Some(408));
+}

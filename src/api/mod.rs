@@ -81,7 +81,7 @@ pub fn decode_named(api: &str, resp: &Response) -> Result<Decoded, Error> {
     use Decoded as D;
     let d = match api {
         "info" => D::Info(decode(api, resp)?),
-        "cluster.health" => D::ClusterHealth(decode(api, resp)?),
+        "cluster.health" => D::ClusterHealth(model::ClusterHealth::from_response(resp)?),
         "snapshot.get_repository" => D::Repositories(decode(api, resp)?),
         "snapshot.create_repository"
         | "snapshot.delete_repository"

@@ -104,3 +104,17 @@ pub struct ClusterHealth {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
     pub active_shards_percent_as_number: Option<f64>,
 }
+
+impl ClusterHealth {
+    /// Decodes the answer to a health request. A wait (`wait_for_status`, ...) that timed out
+    /// answers 408 with the health itself (`timed_out: true`, as real 7.17 and 2.19 nodes do):
+    /// that is an answer, not an error.
+    pub fn from_response(resp: &crate::request::Response) -> Result<Self, crate::error::ApiError> {
+        if resp.status == 408
+            && let Ok(h) = serde_json::from_slice::<ClusterHealth>(&resp.body)
+        {
+            return Ok(h);
+        }
+        crate::api::decode("cluster.health", resp)
+    }
+}

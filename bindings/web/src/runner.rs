@@ -94,6 +94,23 @@ fn step_of<M: Machine>(m: &mut M, input: Input, events: &mut Vec<Event>) -> Step
     s
 }
 
+/// A step of a machine whose outcome goes to JS as JSON (its `error` in the wrapper's shape).
+fn outcome_step<M: Machine>(
+    m: &mut M,
+    input: Input,
+    events: &mut Vec<Event>,
+    error: impl Fn(&M::Output) -> Option<&ApiError>,
+) -> (Option<Request>, Option<u64>, Option<Output>)
+where
+    M::Output: serde::Serialize,
+{
+    match step_of(m, input, events) {
+        Step::Send(r) => (Some(r), None, None),
+        Step::Wait(ms) => (None, Some(ms), None),
+        Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, error(&o))))),
+    }
+}
+
 /// An outcome with its `error` in the wrapper's error shape.
 fn outcome_json<T: serde::Serialize>(o: &T, err: Option<&ApiError>) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
@@ -213,21 +230,9 @@ impl Runner {
                 Step::Done(Ok(i)) => (None, None, Some(Output::Inputs(i))),
                 Step::Done(Err(e)) => (None, None, Some(Output::Error(e))),
             },
-            Kind::Restore(m) => match step_of(m, input, ev) {
-                Step::Send(r) => (Some(r), None, None),
-                Step::Wait(ms) => (None, Some(ms), None),
-                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
-            },
-            Kind::Create(m) => match step_of(m, input, ev) {
-                Step::Send(r) => (Some(r), None, None),
-                Step::Wait(ms) => (None, Some(ms), None),
-                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
-            },
-            Kind::Ece(m) => match step_of(m, input, ev) {
-                Step::Send(r) => (Some(r), None, None),
-                Step::Wait(ms) => (None, Some(ms), None),
-                Step::Done(o) => (None, None, Some(Output::Json(outcome_json(&o, o.error.as_ref())))),
-            },
+            Kind::Restore(m) => outcome_step(m, input, ev, |o| o.error.as_ref()),
+            Kind::Create(m) => outcome_step(m, input, ev, |o| o.error.as_ref()),
+            Kind::Ece(m) => outcome_step(m, input, ev, |o| o.error.as_ref()),
         };
         if let Some(r) = send {
             self.pending = Some(r);
@@ -429,18 +434,10 @@ pub fn req_health(indices_json: Option<String>, wait_for_status: Option<String>,
     cluster::ClusterHealth { indices, wait_for_status, timeout, ..Default::default() }.build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
 }
 
-/// The health from the answer to `reqHealth`. A `wait_for_status` that timed out answers 408
-/// with the health itself (`timed_out: true`): that is an answer, not an error.
+/// The health from the answer to `reqHealth` (a timed-out wait is an answer: see the core).
 #[wasm_bindgen(js_name = decodeHealth)]
 pub fn decode_health(reply: &Reply) -> Result<String, JsValue> {
-    let r = response_of(reply)?;
-    if r.status == 408
-        && let Ok(h) = serde_json::from_slice::<essnap::model::ClusterHealth>(&r.body)
-    {
-        return to_json(&h);
-    }
-    let h: essnap::model::ClusterHealth = decode("cluster.health", r).map_err(|e| api_err(&e))?;
-    to_json(&h)
+    to_json(&essnap::model::ClusterHealth::from_response(response_of(reply)?).map_err(|e| api_err(&e))?)
 }
 
 #[wasm_bindgen(js_name = reqRepositories)]
