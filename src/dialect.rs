@@ -3,13 +3,13 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use crate::version::Version;
 
 /// The product a cluster runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson, FromJson, Default)]
+#[json(rename_all = "lowercase")]
 pub enum Distribution {
     #[default]
     Elasticsearch,
@@ -28,7 +28,7 @@ impl fmt::Display for Distribution {
 /// The distribution and (when known) version of the cluster a request is built for.
 /// `Dialect::default()` is "Elasticsearch, version unknown": requests use the names every
 /// Elasticsearch version accepts.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, ToJson, FromJson)]
 pub struct Dialect {
     pub distribution: Distribution,
     pub version: Option<Version>,

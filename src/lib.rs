@@ -16,17 +16,22 @@
 //! assert!(!format!("{conn:?}").contains("s3cret"));
 //! ```
 
+// Derived JSON code names `::essnap::json`, in this crate too.
+extern crate self as essnap;
+
 pub mod api;
 pub mod compat;
 pub mod connection;
 pub mod dialect;
 pub mod ece;
 pub mod error;
+pub mod json;
 pub mod machine;
 mod lenient;
 pub mod model;
 pub mod names;
 pub mod plan;
+mod sort;
 pub mod request;
 pub mod version;
 

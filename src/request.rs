@@ -4,11 +4,11 @@
 use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 /// HTTP methods the snapshot APIs use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson, FromJson)]
+#[json(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
     Head,
@@ -55,7 +55,7 @@ impl fmt::Display for Method {
 
 /// A request to send, relative to the cluster's base URL. `Debug` shows the body's length only:
 /// bodies can carry secrets (ECE repository passwords, repository settings).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, ToJson)]
 pub struct Request {
     /// The rest-api-spec name of the API (`snapshot.get`), for logs and for decoding the answer.
     pub api: &'static str,
@@ -100,7 +100,7 @@ impl Request {
 
     /// The body parsed as JSON (for tests and printing).
     pub fn body_json(&self) -> Option<serde_json::Value> {
-        self.body.as_deref().and_then(|b| serde_json::from_slice(b).ok())
+        self.body.as_deref().and_then(|b| crate::json::from_slice(b).ok())
     }
 
     /// Whether the request may change the cluster (everything but GET/HEAD).

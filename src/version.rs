@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::{FromJson, JsonError, Kind, Reader, ToJson, Writer};
 
 /// OpenSearch XORs its version ids with this bit so that they never collide with Elasticsearch's.
 pub const OPENSEARCH_ID_MASK: u32 = 0x0800_0000;
@@ -206,35 +206,26 @@ impl std::str::FromStr for Version {
     }
 }
 
-/// Serialized as the string a user would write (`"8.10.0"`); index versions keep their id.
-impl Serialize for Version {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+/// Written as the string a user would write (`"8.10.0"`); index versions keep their id.
+impl ToJson for Version {
+    fn write_json(&self, w: &mut Writer) {
         match self.source {
-            VersionSource::IndexVersion(id) => s.serialize_str(&id.to_string()),
-            _ => s.collect_str(&format_args!(
-                "{}.{}.{}{}{}",
-                self.major,
-                self.minor,
-                self.patch,
-                if self.pre.is_empty() { "" } else { "-" },
-                self.pre
-            )),
+            VersionSource::IndexVersion(id) => w.str(&id.to_string()),
+            _ => w.str(&format!("{}.{}.{}{}{}", self.major, self.minor, self.patch, if self.pre.is_empty() { "" } else { "-" }, self.pre)),
         }
     }
 }
 
 /// Accepts a version string or a numeric id.
-impl<'de> Deserialize<'de> for Version {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(u32),
-            Str(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Num(n) => Ok(Version::from_id(n)),
-            Raw::Str(s) => Version::parse(&s).map_err(serde::de::Error::custom),
+impl FromJson for Version {
+    fn read_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        match r.kind() {
+            Some(Kind::Number) => u32::read_json(r).map(Version::from_id),
+            Some(Kind::String) => {
+                let s = r.str()?;
+                Version::parse(&s).map_err(|e| r.error(e.to_string()))
+            }
+            _ => Err(r.unexpected("a version string or id")),
         }
     }
 }

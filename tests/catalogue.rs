@@ -35,7 +35,7 @@ fn every_code_is_catalogued_once_in_order_with_a_source() {
         assert_eq!(e.hint, e.code.hint());
         assert_eq!(e.retry, e.code.retry());
     }
-    let json = serde_json::to_value(&cat).unwrap();
+    let json = essnap::json::to_value(&cat);
     let first = &json[0];
     assert_eq!(first["code"], "snapshot_missing");
     assert_eq!(first["retry"], "no");

@@ -45,7 +45,7 @@ fn check_file(path: &PathBuf, skipped: &mut BTreeSet<String>, strict: bool) -> b
     }
     let decoded = decode_named(&name.api, &resp).unwrap_or_else(|e| panic!("{shown}: {e}"));
     let original: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let encoded = serde_json::to_value(&decoded).unwrap();
+    let encoded = essnap::json::to_value(&decoded);
     assert_subset(&encoded, &original, &shown.to_string());
     assert!(leaves(&encoded) > 0 || leaves(&original) == 0, "{shown}: the model kept nothing");
     let again = decode_named(&name.api, &Response::new(name.status, serde_json::to_vec(&encoded).unwrap())).unwrap();
@@ -82,40 +82,40 @@ fn real_node_bodies_decode_and_reencode() {
 fn example_values_are_read_as_typed_values() {
     use essnap::model::*;
     let read = |p: &str| std::fs::read(spec_dir().join("examples").join(p)).unwrap();
-    let snaps: GetSnapshotsResponse = serde_json::from_slice(&read("es/es-spec.snapshot.get.200.example1.json")).unwrap();
+    let snaps: GetSnapshotsResponse = essnap::json::from_slice(&read("es/es-spec.snapshot.get.200.example1.json")).unwrap();
     assert_eq!(snaps.snapshots.len(), 3);
     assert_eq!(snaps.snapshots[0].version().unwrap().to_string(), "8.10.0");
     assert_eq!(snaps.total, Some(3));
 
     let created: CreateSnapshotResponse =
-        serde_json::from_slice(&read("opensearch/snapshot.create.200.wait_for_completion.json")).unwrap();
+        essnap::json::from_slice(&read("opensearch/snapshot.create.200.wait_for_completion.json")).unwrap();
     let s = created.snapshot.unwrap();
     assert_eq!(s.version().unwrap().to_string(), "2.0.1", "masked OpenSearch id");
     assert_eq!(s.distribution(), Some(essnap::Distribution::Opensearch));
     assert_eq!(s.state(), SnapshotState::Success);
 
-    let rec: Recoveries = serde_json::from_slice(&read("es/es-spec.indices.recovery.200.example1.json")).unwrap();
+    let rec: Recoveries = essnap::json::from_slice(&read("es/es-spec.indices.recovery.200.example1.json")).unwrap();
     let shard = &rec["index1"].shards[0];
     assert!(shard.restores_from("my_repository", "my_snapshot"));
     assert_eq!(shard.index.size.recovered_in_bytes, 68891939);
     assert_eq!(shard.index.files.percent, Some(94.5));
 
-    let rec2: Recoveries = serde_json::from_slice(&read("es/es-spec.indices.recovery.200.example2.json")).unwrap();
+    let rec2: Recoveries = essnap::json::from_slice(&read("es/es-spec.indices.recovery.200.example2.json")).unwrap();
     assert_eq!(rec2["index1"].shards[0].stop_time_in_millis, Some(1393245488464), "string millis");
 
-    let info: Info = serde_json::from_slice(&read("opensearch/info.200.json")).unwrap();
+    let info: Info = essnap::json::from_slice(&read("opensearch/info.200.json")).unwrap();
     assert_eq!(info.distribution(), essnap::Distribution::Opensearch);
     assert_eq!(info.dialect().master_timeout_param(), "cluster_manager_timeout");
-    let es: Info = serde_json::from_slice(&read("es/es-spec.info.200.stack_9.1.0.json")).unwrap();
+    let es: Info = essnap::json::from_slice(&read("es/es-spec.info.200.stack_9.1.0.json")).unwrap();
     assert_eq!(es.distribution(), essnap::Distribution::Elasticsearch);
-    let sl: Info = serde_json::from_slice(&read("es/es-spec.info.200.serverless.json")).unwrap();
+    let sl: Info = essnap::json::from_slice(&read("es/es-spec.info.200.serverless.json")).unwrap();
     assert!(sl.is_serverless());
 
-    let st: SnapshotStatusResponse = serde_json::from_slice(&read("es/es-spec.snapshot.status.200.example1.json")).unwrap();
+    let st: SnapshotStatusResponse = essnap::json::from_slice(&read("es/es-spec.snapshot.status.200.example1.json")).unwrap();
     assert_eq!(st.snapshots[0].stats.bytes(), (5969, 5969));
     assert_eq!(st.snapshots[0].progress(), 1.0);
 
-    let cat: Vec<CatIndex> = serde_json::from_slice(&read("es/es-spec.cat.indices.200.format_json.json")).unwrap();
+    let cat: Vec<CatIndex> = essnap::json::from_slice(&read("es/es-spec.cat.indices.200.format_json.json")).unwrap();
     assert_eq!(cat[0].docs_count, Some(1200));
 }
 

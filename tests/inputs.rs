@@ -137,8 +137,8 @@ fn versions_in_every_shape() {
     for bad in ["", "x.y", "1.2.3.4", "8.-1", "1.2.3-b@d", "99999999999999999999"] {
         assert!(Version::parse(bad).is_err(), "{bad}");
     }
-    assert_eq!(serde_json::from_str::<Version>("136217927").unwrap().to_string(), "2.0.1");
-    assert_eq!(serde_json::to_string(&v("8505000")).unwrap(), "\"8505000\"");
+    assert_eq!(essnap::json::from_str::<Version>("136217927").unwrap().to_string(), "2.0.1");
+    assert_eq!(essnap::json::to_string(&v("8505000")), "\"8505000\"");
 }
 
 /// The core's errors, events and outcomes after a cluster refused the credentials or could not be reached, in

@@ -154,7 +154,7 @@ fn plan(n: usize, runs: usize) -> Result<Option<Value>, String> {
     let snap = SnapshotInfo {
         snapshot: "snap-1".into(),
         version: Some("2.19.1".into()),
-        state: Some(serde_json::from_value(json!("SUCCESS")).map_err(|e| e.to_string())?),
+        state: Some(essnap::model::SnapshotState::Success),
         indices: names.clone(),
         include_global_state: Some(false),
         ..Default::default()

@@ -165,7 +165,7 @@ fn run_native(ans: &Answers) -> Result<(f64, usize), String> {
     let sel = RestoreSelection { close_conflicting: true, ..Default::default() };
     let p = plan_restore(&inputs, &sel).map_err(|e| format!("{e:?}"))?;
     let rendered = p.render();
-    let json = serde_json::to_string(&p).map_err(|e| e.to_string())?;
+    let json = essnap::json::to_string(&p);
     let requests: Vec<_> = p.requests().collect();
     std::hint::black_box((&rendered, &json, &requests));
     Ok((ms(t), p.items.len()))

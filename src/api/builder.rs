@@ -24,13 +24,13 @@ impl RequestBuilder {
         let spec = spec::find(api)
             .ok_or_else(|| InputError::new("api", format!("`{api}` is not an API essnap knows"), "see essnap::api::spec::APIS"))?;
         let mut names: Vec<&str> = parts.iter().map(|(k, _)| *k).collect();
-        names.sort_unstable();
+        crate::sort::sort_dedup(&mut names);
         let template = spec
             .paths
             .iter()
             .find(|p| {
                 let mut t = p.parts();
-                t.sort_unstable();
+                crate::sort::sort_dedup(&mut t);
                 t == names && p.methods.contains(&method)
             })
             .ok_or_else(|| {
@@ -109,7 +109,7 @@ impl RequestBuilder {
         let (headers, body) = match self.body {
             Some(b) => (
                 vec![("content-type".to_string(), "application/json".to_string())],
-                Some(serde_json::to_vec(&b).expect("a serde_json::Value always serializes")),
+                Some(crate::json::to_vec(&b)),
             ),
             None => (Vec::new(), None),
         };

@@ -13,24 +13,23 @@ pub mod spec;
 
 pub use builder::RequestBuilder;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use crate::json::{FromJson, ToJson};
 
 use crate::error::{ApiError, Error, InputError};
 use crate::model;
 use crate::request::Response;
 
 /// Decodes a response: a 2xx body into `T`, anything else into an [`ApiError`].
-pub fn decode<T: DeserializeOwned>(api: &str, resp: &Response) -> Result<T, ApiError> {
+pub fn decode<T: FromJson>(api: &str, resp: &Response) -> Result<T, ApiError> {
     if !resp.is_success() {
         return Err(ApiError::from_response(resp));
     }
-    serde_json::from_slice(&resp.body).map_err(|e| ApiError::invalid_response(api, resp.status, e, &resp.body))
+    crate::json::from_slice(&resp.body).map_err(|e| ApiError::invalid_response(api, resp.status, e, &resp.body))
 }
 
 /// Any decoded response, for callers that pick the API at run time (the CLI's `decode`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, ToJson)]
+#[json(untagged)]
 pub enum Decoded {
     Info(model::Info),
     ClusterHealth(model::ClusterHealth),

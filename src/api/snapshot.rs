@@ -1,7 +1,7 @@
 //! Builders for the `snapshot.*` APIs: repositories, listing, status, create, clone, delete, restore.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use crate::json::{FromJson, ToJson};
+use serde_json::{Map, Value};
 
 use super::builder::{RequestBuilder, join_checked, validate_time};
 use crate::dialect::Dialect;
@@ -62,48 +62,48 @@ impl GetRepositories {
 }
 
 /// Settings of an `fs` repository: `location` must be listed in every node's `path.repo`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct FsSettings {
     pub location: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub compress: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub chunk_size: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub max_restore_bytes_per_sec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub max_snapshot_bytes_per_sec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub readonly: Option<bool>,
 }
 
 /// Settings of an `s3` repository. Keys belong in the node keystore
 /// (`s3.client.<client>.access_key`); endpoint and path-style access are client settings in the
 /// node configuration (`s3.client.<client>.endpoint`), not repository settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct S3Settings {
     pub bucket: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub base_path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub compress: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub chunk_size: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub buffer_size: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub server_side_encryption: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub canned_acl: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub readonly: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub max_restore_bytes_per_sec: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub max_snapshot_bytes_per_sec: Option<String>,
 }
 
@@ -144,29 +144,28 @@ impl RepositorySettings {
                 if fs.location.trim().is_empty() {
                     return Err(InputError::new("location", "an fs repository needs a location", "give a path listed in path.repo on every node"));
                 }
-                serde_json::to_value(fs)
+                crate::json::to_value(fs)
             }
             RepositorySettings::S3(s3) => {
                 if s3.bucket.trim().is_empty() {
                     return Err(InputError::new("bucket", "an s3 repository needs a bucket", "give the bucket name"));
                 }
-                serde_json::to_value(s3)
+                crate::json::to_value(s3)
             }
             RepositorySettings::Url { url } => {
                 if url.trim().is_empty() {
                     return Err(InputError::new("url", "a url repository needs a url", "give the repository's URL (file:, http:, https:, ftp:, jar:)"));
                 }
-                Ok(json!({ "url": url }))
+                Value::Object(Map::from_iter([("url".to_string(), Value::String(url.clone()))]))
             }
             RepositorySettings::Raw { kind, settings } => {
                 if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
                     return Err(InputError::new("type", format!("`{kind}` is not a repository type"), "use fs, s3, url, azure, gcs, hdfs or source"));
                 }
-                Ok(Value::Object(settings.clone()))
+                Value::Object(settings.clone())
             }
-        }
-        .expect("settings structs serialize to JSON");
-        Ok(json!({ "type": self.kind(), "settings": settings }))
+        };
+        Ok(Value::Object(Map::from_iter([("type".to_string(), Value::String(self.kind().to_string())), ("settings".to_string(), settings)])))
     }
 }
 
@@ -234,8 +233,8 @@ impl RepositoryAction {
 }
 
 /// Sort keys of get-snapshots.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum SnapshotSort {
     StartTime,
     Duration,
@@ -260,12 +259,12 @@ impl SnapshotSort {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(Value::String(s.to_string())).ok()
+        crate::json::from_value(&Value::String(s.to_string())).ok()
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum Order {
     Asc,
     Desc,
@@ -458,7 +457,7 @@ fn selection_body(
         body.insert("expand_wildcards".into(), Value::String(w.clone()));
     }
     if let Some(f) = feature_states {
-        body.insert("feature_states".into(), json!(f));
+        body.insert("feature_states".into(), Value::from(f.clone()));
     }
     Ok(body)
 }
@@ -492,7 +491,7 @@ impl CloneSnapshot {
             Method::Put,
             &[("repository", &self.repository), ("snapshot", &self.snapshot), ("target_snapshot", &self.target)],
         )?;
-        master_timeout(b, d, &self.master_timeout)?.params(&self.extra)?.body(json!({ "indices": indices })).build()
+        master_timeout(b, d, &self.master_timeout)?.params(&self.extra)?.body(Value::Object(Map::from_iter([("indices".to_string(), Value::String(indices))]))).build()
     }
 }
 
@@ -525,7 +524,7 @@ impl DeleteSnapshots {
 }
 
 /// `POST /_snapshot/{repository}/{snapshot}/_restore` with every body field the API takes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RestoreSnapshot {
     pub repository: String,
     pub snapshot: String,
@@ -596,7 +595,7 @@ impl RestoreSnapshot {
             body.insert("index_settings".into(), Value::Object(s.clone()));
         }
         if !self.ignore_index_settings.is_empty() {
-            body.insert("ignore_index_settings".into(), json!(self.ignore_index_settings));
+            body.insert("ignore_index_settings".into(), Value::from(self.ignore_index_settings.clone()));
         }
         Ok(body)
     }

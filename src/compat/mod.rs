@@ -10,7 +10,7 @@ pub mod rules;
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use crate::dialect::Distribution::{self, Elasticsearch as Es, Opensearch as Os};
 use crate::error::{ApiError, ErrorCode};
@@ -18,7 +18,7 @@ use crate::version::Version;
 pub use rules::Rule;
 
 /// A version of a given product: the cluster, the snapshot, or an index's creator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct Side {
     pub distribution: Distribution,
     pub version: Version,
@@ -55,8 +55,8 @@ impl fmt::Display for Side {
 }
 
 /// How a restore of a snapshot or index would go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson, FromJson, PartialOrd, Ord)]
+#[json(rename_all = "snake_case")]
 pub enum VerdictKind {
     Ok,
     OkWithWarnings,
@@ -82,7 +82,7 @@ impl fmt::Display for VerdictKind {
 }
 
 /// A verdict with a reason a user understands and the rule it comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct Verdict {
     pub kind: VerdictKind,
     /// One sentence: what happens and what to do.

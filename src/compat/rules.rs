@@ -1,9 +1,9 @@
 //! The rules, each with the source it comes from. Paths are relative to `../shared/es-spec/`.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 /// A compatibility rule: a stable id, what it says, and where it is written down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson)]
 pub struct Rule {
     pub id: &'static str,
     pub says: &'static str,

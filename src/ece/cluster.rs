@@ -3,7 +3,7 @@
 //! that show a pending plan change and the snapshot status are read, each on its own, so a
 //! field of an unexpected type or a field ECE added later never fails the whole answer.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 use serde_json::Value;
 
 use super::connection::{API_PREFIX, validate_cluster_id};
@@ -38,7 +38,7 @@ impl GetCluster {
 }
 
 /// The parts of `ElasticsearchClusterInfo` essnap reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, ToJson, FromJson)]
 pub struct EceClusterInfo {
     pub cluster_id: Option<String>,
     pub cluster_name: Option<String>,
@@ -51,7 +51,7 @@ pub struct EceClusterInfo {
 }
 
 /// `ElasticsearchClusterPlansInfo` (without the history).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, ToJson, FromJson)]
 pub struct PlansInfo {
     pub healthy: Option<bool>,
     pub current: Option<PlanInfo>,
@@ -60,7 +60,7 @@ pub struct PlansInfo {
 }
 
 /// `ElasticsearchClusterPlanInfo` (without the plan itself).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, ToJson, FromJson)]
 pub struct PlanInfo {
     pub plan_attempt_id: Option<String>,
     pub plan_attempt_name: Option<String>,
@@ -71,7 +71,7 @@ pub struct PlanInfo {
 }
 
 /// `ClusterPlanStepInfo`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, ToJson, FromJson)]
 pub struct PlanStep {
     pub step_id: Option<String>,
     /// `success`, `warning`, `error`, `pending`.
@@ -81,7 +81,7 @@ pub struct PlanStep {
 }
 
 /// `SnapshotStatusInfo`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, ToJson, FromJson)]
 pub struct SnapshotStatusInfo {
     pub healthy: Option<bool>,
     pub count: Option<u64>,
@@ -94,8 +94,8 @@ pub struct SnapshotStatusInfo {
 }
 
 /// What the monitoring call says about a snapshot just started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum EceProgress {
     /// A plan change is pending (the snapshot command is being applied): ask again.
     Pending,
@@ -138,7 +138,7 @@ pub fn decode_cluster_info(resp: &Response) -> Result<EceClusterInfo, ApiError> 
     if !resp.is_success() {
         return Err(ApiError::from_response(resp));
     }
-    let v: Value = serde_json::from_slice(&resp.body).map_err(|e| ApiError::invalid_response(GET_CLUSTER_API, resp.status, e, &resp.body))?;
+    let v: Value = crate::json::from_slice(&resp.body).map_err(|e| ApiError::invalid_response(GET_CLUSTER_API, resp.status, e, &resp.body))?;
     if !v.is_object() {
         return Err(ApiError::invalid_response(GET_CLUSTER_API, resp.status, "expected a JSON object", &resp.body));
     }

@@ -6,7 +6,7 @@
 //! The take call has side effects: it is never sent twice. A failure after ECE accepted it ends
 //! the watch only; the outcome still names the snapshot.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use super::cluster::{EceProgress, GetCluster, decode_cluster_info};
 use super::snapshot::{EceSnapshot, Next};
@@ -18,7 +18,7 @@ use crate::machine::{Event, Input, Machine, ReadResult, Step, Timing, classify_p
 use crate::model::{GetSnapshotsResponse, SnapshotState};
 use crate::request::Request;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, ToJson)]
 pub struct EceSnapshotOutcome {
     /// The snapshot ECE (or the proxy) started; `None` when it was refused.
     pub name: Option<String>,

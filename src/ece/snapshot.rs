@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
 
 use super::connection::{API_PREFIX, validate_cluster_id};
@@ -85,7 +85,7 @@ impl TakeSnapshot {
 
     pub fn build(&self) -> Result<Request, InputError> {
         validate_cluster_id(&self.cluster_id)?;
-        let body = serde_json::to_vec(&Value::Object(self.body()?)).expect("a JSON map always serializes");
+        let body = crate::json::to_vec(&self.body()?);
         Ok(Request {
             api: TAKE_SNAPSHOT_API,
             method: Method::Post,
@@ -109,7 +109,7 @@ impl TakeSnapshot {
 }
 
 /// `ClusterSnapshotResponse`: the name of the snapshot ECE started.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct TakeSnapshotResponse {
     pub name: String,
 }

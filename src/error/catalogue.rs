@@ -5,13 +5,13 @@
 //! rows describe what `decode.rs` does and are checked against it by the tests, so the catalogue
 //! (and `docs/errors.md`, generated from it) cannot drift from the decoder.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use super::{ErrorCode, RetryAdvice};
 
 /// Where a source code comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson)]
+#[json(rename_all = "snake_case")]
 pub enum Origin {
     /// `error.type` sent by both Elasticsearch and OpenSearch.
     Cluster,
@@ -64,22 +64,22 @@ impl Origin {
 }
 
 /// One source code that maps to an essnap code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct SourceCode {
     pub origin: Origin,
     /// The server's code or error type verbatim (`snapshot_missing_exception`,
     /// `clusters.snapshot.name_conflict`), a status class, or a transport failure.
     pub code: &'static str,
     /// The HTTP status it comes with, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[json(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Only when the message contains this text.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[json(skip_serializing_if = "Option::is_none")]
     pub when: Option<&'static str>,
 }
 
 /// Everything about one essnap code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct CatalogueEntry {
     pub code: ErrorCode,
     pub hint: &'static str,
@@ -199,8 +199,7 @@ pub fn catalogue() -> Vec<CatalogueEntry> {
                 .map(|&(_, origin, c, status, when)| SourceCode { origin, code: c, status, when })
                 .collect();
             let mut typical_status: Vec<u16> = sources.iter().filter_map(|s| s.status).collect();
-            typical_status.sort_unstable();
-            typical_status.dedup();
+            crate::sort::sort_dedup(&mut typical_status);
             CatalogueEntry { code, hint: code.hint(), retry: code.retry(), typical_status, sources }
         })
         .collect()

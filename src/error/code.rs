@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, JsonError, Reader, ToJson, Writer};
 
 /// Whether a request *with side effects* may be sent again after an error.
 /// (Reads — GET/HEAD — can always be repeated.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum RetryAdvice {
     /// The server refused before acting: resending is safe (after a pause).
     Safe,
@@ -139,15 +139,15 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-impl Serialize for ErrorCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl ToJson for ErrorCode {
+    fn write_json(&self, w: &mut Writer) {
+        w.str(self.as_str());
     }
 }
 
-impl<'de> Deserialize<'de> for ErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(ErrorCode::from_code(&s).unwrap_or(ErrorCode::Other))
+/// Codes a newer essnap may add read as `Other`.
+impl FromJson for ErrorCode {
+    fn read_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        Ok(ErrorCode::from_code(&r.str()?).unwrap_or(ErrorCode::Other))
     }
 }

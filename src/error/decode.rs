@@ -4,14 +4,14 @@
 //! `{"errors": [{"code", "message"}]}` with `x-cloud-error-codes`, and anything else a proxy
 //! may send (HTML, plain text, nothing).
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 use serde_json::Value;
 
 use super::{ApiError, ErrorCode, ece_code, excerpt};
 use crate::request::Response;
 
 /// One link of a `caused_by` chain or one `root_cause` entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct Cause {
     /// The server's error type (`i_o_exception`).
     pub kind: String,
@@ -29,7 +29,7 @@ impl ApiError {
             .header("x-cloud-error-codes")
             .map(|h| h.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect::<Vec<_>>())
             .unwrap_or_default();
-        let json: Option<Value> = serde_json::from_slice(&resp.body).ok();
+        let json: Option<Value> = crate::json::from_slice(&resp.body).ok();
         let is_es_envelope = matches!(json, Some(Value::Object(ref o)) if o.contains_key("error"));
         let mut err = match json {
             Some(Value::Object(ref o)) if o.contains_key("error") => from_es_envelope(status, &o["error"]),

@@ -14,10 +14,10 @@ pub use decode::Cause;
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 /// Caller input that can't be turned into a request: an illegal name, a malformed URL, ...
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct InputError {
     /// Which input was wrong (`url`, `snapshot`, `repository`, `index`, ...).
     pub field: String,
@@ -50,7 +50,7 @@ impl From<&InputError> for ApiError {
 }
 
 /// An error answered by a cluster, decoded from status, headers and body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct ApiError {
     pub code: ErrorCode,
     /// HTTP status, when there was a response.

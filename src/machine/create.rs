@@ -5,7 +5,7 @@
 //! Retry safety: an unanswered create is resent only after the snapshot was looked for and not
 //! found; a resend answered "already exists" means the first attempt got through.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use crate::api::decode;
 use crate::api::snapshot::{CreateSnapshot, GetSnapshots, SnapshotStatus};
@@ -20,8 +20,8 @@ use super::{Event, Input, Machine, ReadResult, Step, Timing, classify_poll, clas
 
 const START_CHECKS: u32 = 3;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson)]
+#[json(rename_all = "snake_case")]
 pub enum CreateStatus {
     Success,
     Partial,
@@ -32,7 +32,7 @@ pub enum CreateStatus {
     NotCreated,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, ToJson)]
 pub struct CreateOutcome {
     pub status: CreateStatus,
     /// The snapshot's real name (date math resolved).

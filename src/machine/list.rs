@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use crate::api::decode;
 use crate::api::snapshot::{GetSnapshots, Order, SnapshotSort};
@@ -16,7 +16,7 @@ use crate::plan::MAX_REQUEST_LINE;
 use crate::request::{Request, Response};
 
 /// One page of snapshots.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct Page {
     pub snapshots: Vec<SnapshotInfo>,
     /// All snapshots that match, when the cluster says.
@@ -165,7 +165,8 @@ impl SnapshotPager {
             Mode::Names { names: Some(q), total } => {
                 let mut got: Vec<SnapshotInfo> = r.all().cloned().collect();
                 // Keep the order of the names listing (the server sorts its own way).
-                got.sort_by_key(|s| asked.iter().position(|n| *n == s.snapshot).unwrap_or(usize::MAX));
+                let rank = |s: &SnapshotInfo| asked.iter().position(|n| *n == s.snapshot).unwrap_or(usize::MAX);
+                crate::sort::sort_by(&mut got, &|a, b| rank(a).cmp(&rank(b)));
                 q.drain(..asked.len());
                 self.done = q.is_empty();
                 Ok(Page { snapshots: got, total: Some(*total), remaining: Some(q.len() as u64), next: None })
@@ -175,11 +176,12 @@ impl SnapshotPager {
 }
 
 /// Client-side order for clusters that can't sort (names-only listings have no times).
-fn sort_snapshots(v: &mut [SnapshotInfo], sort: SnapshotSort, order: Order) {
+fn sort_snapshots(v: &mut Vec<SnapshotInfo>, sort: SnapshotSort, order: Order) {
+    use crate::sort::sort_by;
     match sort {
-        SnapshotSort::StartTime => v.sort_by(|a, b| a.start_time_in_millis.cmp(&b.start_time_in_millis).then_with(|| a.snapshot.cmp(&b.snapshot))),
-        SnapshotSort::IndexCount => v.sort_by_key(|s| s.indices.len()),
-        _ => v.sort_by(|a, b| a.snapshot.cmp(&b.snapshot)),
+        SnapshotSort::StartTime => sort_by(v, &|a, b| a.start_time_in_millis.cmp(&b.start_time_in_millis).then_with(|| a.snapshot.cmp(&b.snapshot))),
+        SnapshotSort::IndexCount => sort_by(v, &|a, b| a.indices.len().cmp(&b.indices.len())),
+        _ => sort_by(v, &|a, b| a.snapshot.cmp(&b.snapshot)),
     }
     if order == Order::Desc {
         v.reverse();

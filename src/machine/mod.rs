@@ -22,7 +22,7 @@ pub mod restore;
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::request::{Request, Response};
@@ -52,8 +52,8 @@ pub enum Step<T> {
 }
 
 /// Why a request got no HTTP answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum TransportErrorKind {
     /// Refused, unknown host, unreachable: the request never left.
     Connect,
@@ -70,7 +70,7 @@ pub enum TransportErrorKind {
 }
 
 /// A failure below HTTP, reported by the host.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct TransportError {
     pub kind: TransportErrorKind,
     /// The host's description (never containing credentials).
@@ -109,8 +109,8 @@ impl fmt::Display for TransportError {
 }
 
 /// What happened, for the host to render (progress bars, log lines).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, ToJson)]
+#[json(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A stage began (`closing`, `restoring`, `waiting`, `rolling_back`, ...).
     Stage { stage: String, detail: String },
@@ -158,7 +158,7 @@ pub fn drive<M: Machine>(
 }
 
 /// Timing knobs shared by the machines (milliseconds).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
 pub struct Timing {
     /// Between progress polls.
     pub poll_interval_ms: u64,

@@ -1,11 +1,11 @@
 //! One progress figure (bytes, then files, then shards) plus per-index detail, computed from
 //! `_recovery` for restores and from `_status` for snapshots.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use crate::model::{Recoveries, SnapshotStatus};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct Progress {
     /// `restore` or `snapshot`.
     pub operation: &'static str,
@@ -20,7 +20,7 @@ pub struct Progress {
     pub indices: Vec<IndexProgress>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct IndexProgress {
     pub name: String,
     pub percent: f64,

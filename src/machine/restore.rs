@@ -6,7 +6,7 @@
 //! machine first looks for a running restore of this snapshot (recoveries of type SNAPSHOT from
 //! it) and resends only when none appeared; a resend never happens while the first one runs.
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use crate::api::decode;
 use crate::api::indices::Recovery;
@@ -24,8 +24,8 @@ const START_CHECKS: u32 = 3;
 /// Progress polls without any change, while some target never appeared, before giving up watching.
 const STALL_POLLS: u32 = 120;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson)]
+#[json(rename_all = "snake_case")]
 pub enum RestoreStatus {
     /// Every shard of every restored index finished.
     Completed,
@@ -38,8 +38,8 @@ pub enum RestoreStatus {
 }
 
 /// Where each index of the plan ended up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
+#[json(tag = "state", rename_all = "snake_case")]
 pub enum IndexFate {
     Restored,
     Restoring,
@@ -51,14 +51,14 @@ pub enum IndexFate {
     LeftClosed { error: String },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct IndexOutcome {
     pub name: String,
-    #[serde(flatten)]
+    #[json(flatten)]
     pub fate: IndexFate,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, ToJson)]
 pub struct RestoreOutcome {
     pub status: RestoreStatus,
     pub error: Option<ApiError>,
@@ -449,7 +449,12 @@ impl RestoreExecution {
 
     /// The primaries of every target in `_cat/indices` rows; `None` while one is missing.
     fn primaries_of_targets(&self, rows: &[crate::model::CatIndex]) -> Option<u64> {
-        let pri: std::collections::BTreeMap<&str, u32> = rows.iter().filter_map(|r| Some((r.index.trim(), r.pri?))).collect();
+        let mut pri: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+        for r in rows {
+            if let Some(p) = r.pri {
+                pri.insert(r.index.trim(), p);
+            }
+        }
         self.targets().iter().map(|t| pri.get(t.as_str()).map(|&n| u64::from(n))).sum()
     }
 

@@ -1,46 +1,46 @@
 //! `GET /` and `GET /_cluster/health`.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use crate::dialect::{Dialect, Distribution};
 use crate::lenient;
 use crate::version::Version;
 
 /// `GET /`: who the cluster is.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct Info {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub cluster_uuid: Option<String>,
     pub version: VersionInfo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub tagline: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct VersionInfo {
     /// `"opensearch"` on OpenSearch; absent on Elasticsearch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<String>,
     pub number: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub build_flavor: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub build_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub build_hash: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub build_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub build_snapshot: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub lucene_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub minimum_wire_compatibility_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub minimum_index_compatibility_version: Option<String>,
 }
 
@@ -71,37 +71,37 @@ impl Info {
 }
 
 /// `GET /_cluster/health`
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ClusterHealth {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// `green`, `yellow` or `red`.
     pub status: String,
-    #[serde(default)]
+    #[json(default)]
     pub timed_out: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub number_of_nodes: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub number_of_data_nodes: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub active_primary_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub active_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub relocating_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub initializing_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub unassigned_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub delayed_unassigned_shards: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub number_of_pending_tasks: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub number_of_in_flight_fetch: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub task_max_waiting_in_queue_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
     pub active_shards_percent_as_number: Option<f64>,
 }
 
@@ -111,7 +111,7 @@ impl ClusterHealth {
     /// that is an answer, not an error.
     pub fn from_response(resp: &crate::request::Response) -> Result<Self, crate::error::ApiError> {
         if resp.status == 408
-            && let Ok(h) = serde_json::from_slice::<ClusterHealth>(&resp.body)
+            && let Ok(h) = crate::json::from_slice::<ClusterHealth>(&resp.body)
         {
             return Ok(h);
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
 
 use crate::lenient;
@@ -11,21 +11,21 @@ use crate::version::Version;
 /// `GET /{index}`: index name → aliases and settings.
 pub type Indices = BTreeMap<String, IndexInfo>;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Map<String, Value>>,
-    #[serde(default)]
+    #[json(default)]
     pub settings: IndexSettings,
     /// Data stream the index backs (Elasticsearch 7.9+).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub data_stream: Option<String>,
 }
 
 /// Index settings as the server sends them, nested (`{"index": {"version": {...}}}`) or flat
 /// (`{"index.version.created": ...}`); accessors read both.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
+#[json(transparent)]
 pub struct IndexSettings(pub Map<String, Value>);
 
 impl IndexSettings {
@@ -80,63 +80,63 @@ impl IndexSettings {
 }
 
 /// `POST /{index}/_close` and `/_open` (and other acknowledged calls).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct Acknowledged {
-    #[serde(default)]
+    #[json(default)]
     pub acknowledged: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub shards_acknowledged: Option<bool>,
     /// Close (7.3+): per index result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub indices: Option<BTreeMap<String, IndexCloseResult>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexCloseResult {
-    #[serde(default)]
+    #[json(default)]
     pub closed: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Vec<Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<Value>,
 }
 
 /// `GET /_data_stream`
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct DataStreams {
-    #[serde(default)]
+    #[json(default)]
     pub data_streams: Vec<DataStream>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct DataStream {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_field: Option<TimestampField>,
-    #[serde(default)]
+    #[json(default)]
     pub indices: Vec<BackingIndex>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub generation: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub ilm_policy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub hidden: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub system: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct TimestampField {
     pub name: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct BackingIndex {
     pub index_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub index_uuid: Option<String>,
 }

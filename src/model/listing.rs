@@ -7,16 +7,16 @@
 //! and 7.14+ repository `failures` inside a 200 (an error, as for the model).
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::json::{FromJson, JsonError, Kind, Num, Reader, ToJson};
 
 use crate::error::ApiError;
 use crate::request::Response;
 
 /// Strings with few distinct values (states, versions), stored once.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct Dictionary {
     /// `values[code - 1]`; code 0 means absent.
     pub values: Vec<String>,
@@ -41,7 +41,7 @@ impl Dictionary {
 
 /// Strings of one column joined; `ends[i]` is where string `i` ends, counted in UTF-16 units so a
 /// JavaScript host can `slice` the joined string without decoding each one.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct StringColumn {
     pub joined: String,
     pub ends: Vec<u32>,
@@ -67,7 +67,7 @@ impl StringColumn {
 
 /// One row per snapshot, in answer order. Numbers are `f64` with NaN for "absent" (what a JS
 /// `Float64Array` carries), counts are exact up to 2^53.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson)]
 pub struct SnapshotColumns {
     pub len: usize,
     pub snapshot: StringColumn,
@@ -101,22 +101,17 @@ impl SnapshotColumns {
     /// Decodes a get-snapshots answer; any error answer (including a repository failure inside
     /// a 200) is the same [`ApiError`] the full model gives.
     ///
-    /// `#[inline]` makes the decoder (and the serde_json code it instantiates) compile in the
-    /// calling crate, so a host can build this hot path for speed and the rest for size (the web
-    /// package calls it from essnap-web-listing, built with `opt-level = 3`).
-    #[inline]
     pub fn from_response(resp: &Response) -> Result<Self, ApiError> {
         if !resp.is_success() {
             return Err(ApiError::from_response(resp));
         }
         let mut out = SnapshotColumns::default();
         let mut failures = None;
-        let mut de = serde_json::Deserializer::from_slice(&resp.body);
-        Body { out: &mut out, failures: &mut failures }
-            .deserialize(&mut de)
-            .and_then(|()| de.end())
+        let mut r = Reader::new(&resp.body);
+        body(&mut r, &mut out, &mut failures)
+            .and_then(|()| r.end())
             .map_err(|e| ApiError::invalid_response("snapshot.get", resp.status, e, &resp.body))?;
-        if let Some(f) = failures.filter(|f: &serde_json::Map<_, _>| !f.is_empty())
+        if let Some(f) = failures.filter(|f: &Map<String, Value>| !f.is_empty())
             && out.len == 0
         {
             let repo = f.keys().next().cloned().unwrap_or_default();
@@ -150,96 +145,43 @@ impl SnapshotColumns {
     }
 }
 
-/// A number, or a string holding one, or absent (NaN). Visitor-based: no buffering.
-struct Num(f64);
-
-impl<'de> Deserialize<'de> for Num {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Num;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a string holding one")
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Num, E> {
-                Ok(Num(n as f64))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Num, E> {
-                Ok(Num(n as f64))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Num, E> {
-                Ok(Num(n))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Num, E> {
-                s.trim().parse::<f64>().map(Num).map_err(|_| E::custom(format!("expected a number, got `{s}`")))
-            }
-            fn visit_unit<E>(self) -> Result<Num, E> {
-                Ok(Num(f64::NAN))
-            }
-            fn visit_none<E>(self) -> Result<Num, E> {
-                Ok(Num(f64::NAN))
-            }
+/// A number, or a string holding one; null is absent (NaN).
+fn num(r: &mut Reader<'_>) -> Result<f64, JsonError> {
+    match r.kind() {
+        Some(Kind::Null) => r.null().map(|()| f64::NAN),
+        Some(Kind::String) => {
+            let s = r.str()?;
+            s.trim().parse::<f64>().map_err(|_| r.error(format!("expected a number, got `{s}`")))
         }
-        d.deserialize_any(V)
+        _ => r.number().map(Num::as_f64),
     }
 }
 
-/// A string that borrows from the body unless it had escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s.to_string())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s)))
-            }
-            // Lenient: a number where a string belongs (a version sent as 8505000).
-            fn visit_u64<E>(self, n: u64) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(n.to_string())))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(n.to_string())))
-            }
-        }
-        d.deserialize_any(V)
+/// A string borrowed from the body unless it had escapes; lenient: a number where a string
+/// belongs (a version sent as 8505000) is its digits; null is absent.
+fn text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
+    match r.kind() {
+        Some(Kind::Null) => r.null().map(|()| None),
+        Some(Kind::Number) => match r.number()? {
+            Num::U(n) => Ok(Some(Cow::Owned(n.to_string()))),
+            Num::I(n) => Ok(Some(Cow::Owned(n.to_string()))),
+            Num::F(_) => Err(r.error("expected a string, found a fractional number")),
+        },
+        _ => r.str().map(Some),
     }
 }
 
-/// The length of an array without keeping its items (absent or null: 0).
-struct Count(usize);
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                Ok(Count(n))
-            }
-            fn visit_unit<E>(self) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-        }
-        d.deserialize_any(V)
+/// The length of an array without keeping its items (null: 0).
+fn count(r: &mut Reader<'_>) -> Result<usize, JsonError> {
+    if r.take_null()? {
+        return Ok(0);
     }
+    let mut n = 0;
+    r.array_items(&mut |r| {
+        n += 1;
+        r.skip()
+    })?;
+    Ok(n)
 }
 
 #[derive(Clone, Copy)]
@@ -255,35 +197,22 @@ impl Default for Shards {
     }
 }
 
-impl<'de> Deserialize<'de> for Shards {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Shards;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a shards object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shards, A::Error> {
-                // Inside a present `shards`, a missing count is 0 (as in the model).
-                let mut s = Shards { total: 0.0, failed: 0.0, successful: 0.0 };
-                while let Some(k) = map.next_key::<Text<'de>>()? {
-                    match k.0.as_ref() {
-                        "total" => s.total = map.next_value::<Num>()?.0,
-                        "failed" => s.failed = map.next_value::<Num>()?.0,
-                        "successful" => s.successful = map.next_value::<Num>()?.0,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(s)
-            }
-            fn visit_unit<E>(self) -> Result<Shards, E> {
-                Ok(Shards::default())
-            }
-        }
-        d.deserialize_any(V)
+fn shards(r: &mut Reader<'_>) -> Result<Shards, JsonError> {
+    if r.take_null()? {
+        return Ok(Shards::default());
     }
+    // Inside a present `shards`, a missing count is 0 (as in the model).
+    let mut s = Shards { total: 0.0, failed: 0.0, successful: 0.0 };
+    r.object_fields(&mut |r, k| {
+        match k {
+            "total" => s.total = num(r)?,
+            "failed" => s.failed = num(r)?,
+            "successful" => s.successful = num(r)?,
+            _ => r.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(s)
 }
 
 /// One snapshot's listed fields, borrowed from the body while it is decoded.
@@ -302,170 +231,77 @@ struct Row<'a> {
     shards: Shards,
 }
 
-fn opt_text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Cow<'de, str>>, A::Error> {
-    Ok(map.next_value::<Option<Text<'de>>>()?.map(|t| t.0))
-}
-
-/// What an array holds: snapshots, or (7.6–7.13) per-repository answers holding snapshots.
-#[derive(Clone, Copy)]
-enum Items {
-    Snapshots,
-    RepositoryAnswers,
-}
-
-/// Appends what each element of an array holds to the columns (`null`: nothing).
-struct Each<'o>(&'o mut SnapshotColumns, Items);
-
-impl<'de> DeserializeSeed<'de> for Each<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+/// Appends each snapshot of an array to the columns (null: nothing).
+fn snapshots(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), JsonError> {
+    if r.take_null()? {
+        return Ok(());
     }
+    r.array_items(&mut |r| one_snapshot(r, out))
 }
 
-impl<'de> Visitor<'de> for Each<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(match self.1 {
-            Items::Snapshots => "an array of snapshots",
-            Items::RepositoryAnswers => "an array of per-repository answers",
-        })
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
+fn one_snapshot(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), JsonError> {
+    let mut row = Row {
+        snapshot: None,
+        uuid: None,
+        state: None,
+        version: None,
+        version_id: f64::NAN,
+        start: f64::NAN,
+        end: f64::NAN,
+        duration: f64::NAN,
+        indices: 0,
+        data_streams: 0,
+        failures: 0,
+        shards: Shards::default(),
+    };
+    r.object_fields(&mut |r, k| {
+        match k {
+            "snapshot" => row.snapshot = text(r)?,
+            "uuid" => row.uuid = text(r)?,
+            "state" => row.state = text(r)?,
+            "version" => row.version = text(r)?,
+            "version_id" => row.version_id = num(r)?,
+            "start_time_in_millis" => row.start = num(r)?,
+            "end_time_in_millis" => row.end = num(r)?,
+            "duration_in_millis" => row.duration = num(r)?,
+            "indices" => row.indices = count(r)?,
+            "data_streams" => row.data_streams = count(r)?,
+            "failures" => row.failures = count(r)?,
+            "shards" => row.shards = shards(r)?,
+            _ => r.skip()?,
+        }
         Ok(())
+    })?;
+    if row.snapshot.is_none() {
+        return Err(r.error("missing field `snapshot`"));
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        loop {
-            let more = match self.1 {
-                Items::Snapshots => seq.next_element_seed(OneSnapshot(&mut *self.0))?,
-                Items::RepositoryAnswers => seq.next_element_seed(RepositoryAnswer(&mut *self.0))?,
-            };
-            if more.is_none() {
-                return Ok(());
-            }
-        }
-    }
-}
-
-struct OneSnapshot<'o>(&'o mut SnapshotColumns);
-
-impl<'de> DeserializeSeed<'de> for OneSnapshot<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for OneSnapshot<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a snapshot object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut r = Row {
-            snapshot: None,
-            uuid: None,
-            state: None,
-            version: None,
-            version_id: f64::NAN,
-            start: f64::NAN,
-            end: f64::NAN,
-            duration: f64::NAN,
-            indices: 0,
-            data_streams: 0,
-            failures: 0,
-            shards: Shards::default(),
-        };
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            match k.0.as_ref() {
-                "snapshot" => r.snapshot = opt_text(&mut map)?,
-                "uuid" => r.uuid = opt_text(&mut map)?,
-                "state" => r.state = opt_text(&mut map)?,
-                "version" => r.version = opt_text(&mut map)?,
-                "version_id" => r.version_id = map.next_value::<Num>()?.0,
-                "start_time_in_millis" => r.start = map.next_value::<Num>()?.0,
-                "end_time_in_millis" => r.end = map.next_value::<Num>()?.0,
-                "duration_in_millis" => r.duration = map.next_value::<Num>()?.0,
-                "indices" => r.indices = map.next_value::<Count>()?.0,
-                "data_streams" => r.data_streams = map.next_value::<Count>()?.0,
-                "failures" => r.failures = map.next_value::<Count>()?.0,
-                "shards" => r.shards = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        if r.snapshot.is_none() {
-            return Err(de::Error::missing_field("snapshot"));
-        }
-        self.0.push(r);
-        Ok(())
-    }
+    out.push(row);
+    Ok(())
 }
 
 /// The top level: `snapshots`, or 7.6–7.13 `responses[].snapshots`, and the page fields.
-struct Body<'o> {
-    out: &'o mut SnapshotColumns,
-    failures: &'o mut Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Body<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Body<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a get-snapshots answer")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            match k.0.as_ref() {
-                "snapshots" => map.next_value_seed(Each(&mut *self.out, Items::Snapshots))?,
-                "responses" => map.next_value_seed(Each(&mut *self.out, Items::RepositoryAnswers))?,
-                "total" => self.out.total = finite(map.next_value::<Num>()?.0),
-                "remaining" => self.out.remaining = finite(map.next_value::<Num>()?.0),
-                "next" => self.out.next = opt_text(&mut map)?.map(Cow::into_owned),
-                "failures" => *self.failures = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+fn body(r: &mut Reader<'_>, out: &mut SnapshotColumns, failures: &mut Option<Map<String, Value>>) -> Result<(), JsonError> {
+    r.object_fields(&mut |r, k| {
+        match k {
+            "snapshots" => snapshots(r, out)?,
+            "responses" => {
+                if !r.take_null()? {
+                    // 7.6–7.13: `responses: [{repository, snapshots: [...]}, ...]`.
+                    r.array_items(&mut |r| {
+                        r.object_fields(&mut |r, k| if k == "snapshots" { snapshots(r, out) } else { r.skip() })
+                    })?;
                 }
             }
+            "total" => out.total = finite(num(r)?),
+            "remaining" => out.remaining = finite(num(r)?),
+            "next" => out.next = text(r)?.map(Cow::into_owned),
+            "failures" => *failures = FromJson::read_json(r)?,
+            _ => r.skip()?,
         }
         Ok(())
-    }
+    })
 }
 
 fn finite(n: f64) -> Option<u64> {
     (n.is_finite() && n >= 0.0).then_some(n as u64)
-}
-
-/// 7.6–7.13: one element of `responses: [{repository, snapshots: [...]}, ...]`.
-struct RepositoryAnswer<'o>(&'o mut SnapshotColumns);
-
-impl<'de> DeserializeSeed<'de> for RepositoryAnswer<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RepositoryAnswer<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a per-repository answer")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            if k.0 == "snapshots" {
-                map.next_value_seed(Each(&mut *self.0, Items::Snapshots))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
 }

@@ -2,39 +2,39 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use crate::lenient;
 
 /// Index name → its shard recoveries.
 pub type Recoveries = BTreeMap<String, IndexRecovery>;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexRecovery {
-    #[serde(default)]
+    #[json(default)]
     pub shards: Vec<ShardRecovery>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ShardRecovery {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub id: u64,
     /// `EMPTY_STORE`, `EXISTING_STORE`, `PEER`, `SNAPSHOT`, `LOCAL_SHARDS` (lower case in some versions).
-    #[serde(rename = "type")]
+    #[json(rename = "type")]
     pub kind: String,
     /// `INIT`, `INDEX`, `VERIFY_INDEX`, `TRANSLOG`, `FINALIZE`, `DONE`.
     pub stage: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub primary: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub start_time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub stop_time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub total_time_in_millis: Option<u64>,
-    #[serde(default)]
+    #[json(default)]
     pub source: RecoverySource,
-    #[serde(default)]
+    #[json(default)]
     pub index: RecoveryIndex,
 }
 
@@ -57,48 +57,48 @@ impl ShardRecovery {
 
 /// For a restore: `{repository, snapshot, index, version, restoreUUID}`; for other recoveries a
 /// node description (ignored).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RecoverySource {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(default, rename = "restoreUUID", skip_serializing_if = "Option::is_none")]
+    #[json(default, rename = "restoreUUID", skip_serializing_if = "Option::is_none")]
     pub restore_uuid: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RecoveryIndex {
-    #[serde(default)]
+    #[json(default)]
     pub size: RecoverySize,
-    #[serde(default)]
+    #[json(default)]
     pub files: RecoveryFiles,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RecoverySize {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub total_in_bytes: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub reused_in_bytes: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub recovered_in_bytes: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
     pub percent: Option<f64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RecoveryFiles {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub total: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub reused: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub recovered: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::percent_opt")]
     pub percent: Option<f64>,
 }

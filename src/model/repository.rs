@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
 
 use crate::lenient;
@@ -10,15 +10,15 @@ use crate::lenient;
 /// `GET /_snapshot`: repository name → definition.
 pub type Repositories = BTreeMap<String, RepositoryInfo>;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RepositoryInfo {
-    #[serde(rename = "type")]
+    #[json(rename = "type")]
     pub kind: String,
     /// Elasticsearch 7.12+.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Settings as the cluster reports them (values are usually strings: `"compress": "true"`).
-    #[serde(default, deserialize_with = "lenient::null_default")]
+    #[json(default, deserialize_with = "lenient::null_default")]
     pub settings: Map<String, Value>,
 }
 
@@ -34,28 +34,28 @@ impl RepositoryInfo {
 }
 
 /// `POST /_snapshot/{repository}/_verify`: the nodes that could use the repository.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct VerifyResult {
-    #[serde(default)]
+    #[json(default)]
     pub nodes: BTreeMap<String, VerifiedNode>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct VerifiedNode {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// `POST /_snapshot/{repository}/_cleanup`
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct CleanupResult {
     pub results: CleanupCounts,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct CleanupCounts {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub deleted_bytes: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub deleted_blobs: u64,
 }

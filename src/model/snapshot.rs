@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::{FromJson, JsonError, Reader, ToJson, Writer};
 use serde_json::{Map, Value};
 
 use crate::dialect::Distribution;
@@ -60,19 +60,19 @@ impl fmt::Display for SnapshotState {
     }
 }
 
-impl Serialize for SnapshotState {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl ToJson for SnapshotState {
+    fn write_json(&self, w: &mut Writer) {
+        w.str(self.as_str());
     }
 }
 
-impl<'de> Deserialize<'de> for SnapshotState {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl FromJson for SnapshotState {
+    fn read_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
         // Keep the server's spelling for the states we only alias (STARTED, ABORTED, ...).
-        let s = String::deserialize(d)?;
+        let s = r.str()?;
         Ok(match SnapshotState::parse(&s) {
             known if known.as_str() == s => known,
-            _ => SnapshotState::Other(s),
+            _ => SnapshotState::Other(s.into_owned()),
         })
     }
 }
@@ -86,59 +86,59 @@ impl SnapshotState {
 
 /// One snapshot as get-snapshots (and create with `wait_for_completion`) report it.
 /// With `verbose=false` only name, uuid, indices, data streams and state are present.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct SnapshotInfo {
     pub snapshot: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub version_id: Option<u32>,
     /// `"8.10.0"`, or on Elasticsearch 8.11+ sometimes an index version such as `"8505000"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(default, deserialize_with = "lenient::null_default")]
+    #[json(default, deserialize_with = "lenient::null_default")]
     pub indices: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub data_streams: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub feature_states: Option<Vec<FeatureState>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub include_global_state: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<SnapshotState>,
     /// Why a snapshot failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub start_time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub end_time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub duration_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Vec<ShardFailure>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<ShardCounts>,
     /// Per-index shard counts and sizes, with `index_details=true` (Elasticsearch 7.13+).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub index_details: Option<std::collections::BTreeMap<String, IndexDetails>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub shard_count: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub size_in_bytes: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub max_segments_per_shard: Option<u32>,
 }
 
@@ -151,8 +151,7 @@ impl SnapshotInfo {
     /// Indices that failed to snapshot (their shards are missing in a PARTIAL snapshot).
     pub fn failed_indices(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.failures.iter().flatten().filter_map(|f| f.index.as_deref()).collect();
-        v.sort_unstable();
-        v.dedup();
+        crate::sort::sort_dedup(&mut v);
         v
     }
 
@@ -184,67 +183,67 @@ impl SnapshotInfo {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct FeatureState {
     pub feature_name: String,
-    #[serde(default)]
+    #[json(default)]
     pub indices: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ShardCounts {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub total: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub failed: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub successful: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ShardFailure {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub index_uuid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u32_opt")]
     pub shard_id: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
 /// `GET /_snapshot/{repository}/{snapshot}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct GetSnapshotsResponse {
-    #[serde(default, deserialize_with = "lenient::null_default")]
+    #[json(default, deserialize_with = "lenient::null_default")]
     pub snapshots: Vec<SnapshotInfo>,
     /// Elasticsearch 7.6–7.13 answered multi-repository requests per repository.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[json(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<RepositorySnapshots>,
     /// Matching snapshots in all pages (7.14+).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub total: Option<u64>,
     /// Snapshots after this page (7.14+).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub remaining: Option<u64>,
     /// Cursor for the next page (pass as `after`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
     /// Per-repository errors of a multi-repository request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Map<String, Value>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RepositorySnapshots {
     pub repository: String,
-    #[serde(default)]
+    #[json(default)]
     pub snapshots: Vec<SnapshotInfo>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
 }
 
@@ -253,7 +252,14 @@ impl GetSnapshotsResponse {
     /// missing repository, decoded like any error body.
     pub fn repository_failure(&self, repository: &str) -> Option<crate::error::ApiError> {
         let f = self.failures.as_ref()?.get(repository)?;
-        let body = serde_json::to_vec(&serde_json::json!({"error": f, "status": 404})).unwrap_or_default();
+        let mut w = crate::json::Writer::new();
+        w.begin_object();
+        w.key("error");
+        w.value(f);
+        w.key("status");
+        w.u64(404);
+        w.end_object();
+        let body = w.into_string().into_bytes();
         Some(crate::error::ApiError::from_response(&crate::request::Response::new(404, body)))
     }
 
@@ -265,29 +271,29 @@ impl GetSnapshotsResponse {
 
 /// `PUT /_snapshot/{repository}/{snapshot}`: `{"accepted": true}` or, with
 /// `wait_for_completion=true`, the finished snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct CreateSnapshotResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotInfo>,
 }
 
 /// `POST /_snapshot/{repository}/{snapshot}/_restore`: `{"accepted": true}` or, with
 /// `wait_for_completion=true`, what was restored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RestoreResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<RestoreInfo>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RestoreInfo {
     pub snapshot: String,
-    #[serde(default)]
+    #[json(default)]
     pub indices: Vec<String>,
-    #[serde(default)]
+    #[json(default)]
     pub shards: ShardCounts,
 }

@@ -2,34 +2,34 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{FromJson, ToJson};
 
 use super::snapshot::SnapshotState;
 use crate::lenient;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct SnapshotStatusResponse {
-    #[serde(default)]
+    #[json(default)]
     pub snapshots: Vec<SnapshotStatus>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct SnapshotStatus {
     pub snapshot: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// `IN_PROGRESS`, `STARTED`, `SUCCESS`, `FAILED`, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<SnapshotState>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::bool_opt")]
     pub include_global_state: Option<bool>,
-    #[serde(default)]
+    #[json(default)]
     pub shards_stats: ShardsStats,
-    #[serde(default)]
+    #[json(default)]
     pub stats: TransferStats,
-    #[serde(default)]
+    #[json(default)]
     pub indices: BTreeMap<String, IndexStatus>,
 }
 
@@ -53,65 +53,65 @@ impl SnapshotStatus {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexStatus {
-    #[serde(default)]
+    #[json(default)]
     pub shards_stats: ShardsStats,
-    #[serde(default)]
+    #[json(default)]
     pub stats: TransferStats,
-    #[serde(default)]
+    #[json(default)]
     pub shards: BTreeMap<String, ShardStatus>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ShardStatus {
     /// `INIT`, `STARTED`, `FINALIZE`, `DONE`, `FAILURE`.
     pub stage: String,
-    #[serde(default)]
+    #[json(default)]
     pub stats: TransferStats,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct ShardsStats {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub initializing: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub started: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub finalizing: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub done: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub failed: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub total: u64,
 }
 
 /// File and byte counts. 7.4+ nests them under `incremental` / `processed` / `total`; older
 /// versions had flat `number_of_files`, `processed_files`, `total_size_in_bytes`, ... fields.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct TransferStats {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<FileCounts>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub processed: Option<FileCounts>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[json(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<FileCounts>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub start_time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub time_in_millis: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub number_of_files: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub processed_files: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub total_size_in_bytes: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
+    #[json(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::u64_opt")]
     pub processed_size_in_bytes: Option<u64>,
 }
 
@@ -139,10 +139,10 @@ impl TransferStats {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct FileCounts {
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub file_count: u64,
-    #[serde(default, deserialize_with = "lenient::u64_or_zero")]
+    #[json(default, deserialize_with = "lenient::u64_or_zero")]
     pub size_in_bytes: u64,
 }

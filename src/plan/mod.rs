@@ -7,7 +7,7 @@ pub mod rename;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
 
 use crate::api::indices::{IndexOptions, IndexStateChange};
@@ -28,7 +28,7 @@ pub const MAX_REQUEST_LINE: usize = 4096;
 const PREFIX_ALLOWANCE: usize = 256;
 
 /// An index as the cluster has it now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct ClusterIndex {
     pub name: String,
     pub open: bool,
@@ -54,8 +54,8 @@ pub struct RestoreInputs {
 }
 
 /// What the user asked to restore, and how.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
+#[json(default)]
 pub struct RestoreSelection {
     /// Index and data stream names or patterns (`-x` excludes); empty = the whole snapshot.
     pub indices: Vec<String>,
@@ -76,8 +76,8 @@ pub struct RestoreSelection {
 }
 
 /// What happens to one index of the snapshot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToJson)]
+#[json(rename_all = "snake_case")]
 pub enum ItemAction {
     /// No index of that name exists: the restore creates it.
     Create,
@@ -100,7 +100,7 @@ impl ItemAction {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct PlanItem {
     pub source: String,
     pub target: String,
@@ -112,7 +112,7 @@ pub struct PlanItem {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct DataStreamItem {
     pub source: String,
     pub target: String,
@@ -120,7 +120,7 @@ pub struct DataStreamItem {
 }
 
 /// A restore plan: nothing has been sent yet.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, ToJson)]
 pub struct RestorePlan {
     pub repository: String,
     pub snapshot: String,
@@ -261,7 +261,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Which snapshot indices and data streams the selection picks.
-    let system: BTreeSet<&str> = snap.feature_states().iter().flat_map(|f| f.indices.iter().map(String::as_str)).collect();
+    let system: BTreeSet<&str> = set_of(snap.feature_states().iter().flat_map(|f| f.indices.iter().map(String::as_str)));
     let ds_names: Vec<String> = snap.data_streams().to_vec();
     let whole = sel.indices.is_empty();
     let picked_ds: Vec<String> = if whole {
@@ -293,7 +293,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Data streams: a restored one must not exist in the cluster.
-    let existing_ds: BTreeSet<&str> = inputs.data_streams.iter().map(String::as_str).collect();
+    let existing_ds: BTreeSet<&str> = set_of(inputs.data_streams.iter().map(String::as_str));
     let data_streams: Vec<DataStreamItem> = picked_ds
         .iter()
         .map(|d| {
@@ -309,8 +309,11 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Each index: target, verdict, conflict.
-    let by_name: BTreeMap<&str, &ClusterIndex> = inputs.indices.iter().map(|i| (i.name.as_str(), i)).collect();
-    let failed: BTreeSet<&str> = snap.failed_indices().into_iter().collect();
+    let mut by_name: BTreeMap<&str, &ClusterIndex> = BTreeMap::new();
+    for i in &inputs.indices {
+        by_name.insert(i.name.as_str(), i);
+    }
+    let failed: BTreeSet<&str> = set_of(snap.failed_indices());
     let mut items = Vec::new();
     let mut targets_seen: BTreeMap<String, String> = BTreeMap::new();
     let mut to_close = Vec::new();
@@ -508,4 +511,13 @@ fn state_batches(names: &[String], d: &Dialect, close: bool) -> Result<Vec<Reque
         out.push(build(&batch)?);
     }
     Ok(out)
+}
+
+/// A set built by inserting (`collect` would sort through its own instantiation of the sort).
+fn set_of<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut s = BTreeSet::new();
+    for i in items {
+        s.insert(i);
+    }
+    s
 }

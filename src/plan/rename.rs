@@ -2,13 +2,14 @@
 //! OpenSearch apply `rename_pattern` with Java's `String.replaceAll`, so every match is replaced
 //! and `$1` means group 1 even when a letter follows.
 
+use crate::json::{FromJson, ToJson};
 use regex_lite::Regex;
 
 use crate::error::InputError;
 
 /// How restored indices are renamed.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, ToJson, FromJson)]
+#[json(rename_all = "snake_case")]
 pub enum Rename {
     /// A Java regular expression and a replacement with `$1`-style groups.
     Pattern { pattern: String, replacement: String },

@@ -46,7 +46,7 @@ fn run<M: Machine>(m: &mut M) -> M::Output {
 
 /// One request with a decoded answer; transport failures become errors (no retries: used for
 /// single reads and for writes the user asked for directly).
-fn call<T: serde::de::DeserializeOwned>(r: Result<Request, InputError>) -> Result<T, t::Error> {
+fn call<T: essnap::json::FromJson>(r: Result<Request, InputError>) -> Result<T, t::Error> {
     let r = r.map_err(|e| convert::input(&e))?;
     let resp = send(&r).map_err(|e| convert::api(&e.to_api_error()))?;
     decode(r.api, &resp).map_err(|e| convert::api(&e))
@@ -178,7 +178,7 @@ impl ops::Guest for crate::Component {
         let repos: Repositories = call(GetRepositories::default().build(&d))?;
         Ok(repos
             .into_iter()
-            .map(|(name, r)| t::Repository { name, kind: r.kind, settings_json: serde_json::to_string(&r.settings).unwrap_or_default() })
+            .map(|(name, r)| t::Repository { name, kind: r.kind, settings_json: essnap::json::to_string(&r.settings) })
             .collect())
     }
 
@@ -274,7 +274,7 @@ impl ops::Guest for crate::Component {
         Ok(ops::StatusReport {
             state: convert::snapshot_state(&s.state()),
             progress: convert::progress(&snapshot_progress(&s)),
-            json: serde_json::to_string(&s).unwrap_or_default(),
+            json: essnap::json::to_string(&s),
         })
     }
 

@@ -201,7 +201,7 @@ pub fn snapshot(s: &SnapshotInfo) -> t::Snapshot {
         shards_total: s.shards.as_ref().map(|c| c.total),
         shards_failed: s.shards.as_ref().map(|c| c.failed),
         reason: s.reason.clone(),
-        json: serde_json::to_string(s).unwrap_or_default(),
+        json: essnap::json::to_string(s),
     }
 }
 
@@ -250,7 +250,7 @@ pub fn plan(p: &RestorePlan) -> t::Plan {
         blockers: p.blockers.clone(),
         requests: p.requests().map(request).collect(),
         rendered: p.render(),
-        json: serde_json::to_string(p).unwrap_or_default(),
+        json: essnap::json::to_string(p),
     }
 }
 

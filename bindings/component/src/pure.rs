@@ -99,7 +99,7 @@ impl decoding::Guest for crate::Component {
     fn decode(api: String, response: t::HttpResponse) -> Result<String, t::Error> {
         let resp = convert::response(response);
         let d = decode_named(&api, &resp).map_err(|e| convert::error(&e))?;
-        serde_json::to_string(&d).map_err(|e| convert::api(&ApiError::new(ErrorCode::Other, None, e.to_string())))
+        Ok(essnap::json::to_string(&d))
     }
 
     fn decode_info(response: t::HttpResponse) -> Result<t::Cluster, t::Error> {

@@ -4,7 +4,8 @@ use std::cell::RefCell;
 
 use essnap::machine::{TransportError, TransportErrorKind};
 use essnap::{ApiError, InputError};
-use serde_json::{Value, json};
+use essnap::json::ToJson;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -46,30 +47,39 @@ pub fn test_panic(message: &str) {
 
 /// An [`ApiError`] as the wrapper's error fields.
 pub fn api_error_json(e: &ApiError) -> Value {
-    json!({
-        "code": e.code.as_str(),
-        "message": e.message,
-        "hint": e.hint(),
-        "retry": e.retry(),
-        "retrySafe": e.is_retryable(),
-        "status": e.status,
-        "serverType": e.server_type,
-        "causedBy": e.caused_by,
-        "rootCauses": e.root_causes,
-        "index": e.index,
-        "sourceCodes": e.source_codes,
-    })
+    object(&[
+        ("code", &e.code.as_str()),
+        ("message", &e.message),
+        ("hint", &e.hint()),
+        ("retry", &e.retry()),
+        ("retrySafe", &e.is_retryable()),
+        ("status", &e.status),
+        ("serverType", &e.server_type),
+        ("causedBy", &e.caused_by),
+        ("rootCauses", &e.root_causes),
+        ("index", &e.index),
+        ("sourceCodes", &e.source_codes),
+    ])
 }
 
 pub fn input_error_json(e: &InputError) -> Value {
-    json!({
-        "code": "invalid_input",
-        "message": format!("invalid {}: {}", e.field, e.problem),
-        "hint": e.hint,
-        "retry": "no",
-        "retrySafe": false,
-        "field": e.field,
-    })
+    object(&[
+        ("code", &"invalid_input"),
+        ("message", &format!("invalid {}: {}", e.field, e.problem)),
+        ("hint", &e.hint),
+        ("retry", &"no"),
+        ("retrySafe", &false),
+        ("field", &e.field),
+    ])
+}
+
+/// A JSON object from named values.
+pub fn object(fields: &[(&str, &dyn ToJson)]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in fields {
+        m.insert(k.to_string(), essnap::json::to_value(*v));
+    }
+    Value::Object(m)
 }
 
 /// A transport failure; CORS gets a hint naming this page's origin.
@@ -84,7 +94,7 @@ pub fn transport_error_json(t: &TransportError) -> Value {
              the cluster behind one origin"
         ));
     }
-    v["transport"] = serde_json::to_value(t.kind).unwrap_or(Value::Null);
+    v["transport"] = essnap::json::to_value(&t.kind);
     v
 }
 
@@ -114,6 +124,6 @@ pub fn core_err(e: &essnap::error::Error) -> JsValue {
     }
 }
 
-pub fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
-    serde_json::to_string(v).map_err(|e| raw(json!({"code": "internal", "message": format!("could not encode a result: {e}"), "hint": "this is a bug in essnap", "retrySafe": false})))
+pub fn to_json<T: ToJson + ?Sized>(v: &T) -> Result<String, JsValue> {
+    Ok(essnap::json::to_string(v))
 }

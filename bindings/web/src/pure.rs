@@ -5,13 +5,13 @@ use essnap::compat::{Side, check_index, check_snapshot};
 use essnap::error::catalogue;
 use essnap::plan::{Rename, rename::Renamer};
 use essnap::{ApiError, Response};
-use serde::Deserialize;
+use essnap::json::FromJson;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, to_json};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(FromJson)]
+#[json(rename_all = "camelCase")]
 struct CompatQuery {
     cluster: Side,
     snapshot: Side,
@@ -22,7 +22,7 @@ struct CompatQuery {
 /// The verdict for restoring a snapshot (or one index of it) into a cluster (JSON).
 #[wasm_bindgen(js_name = checkCompatibility)]
 pub fn check_compatibility(query_json: &str) -> Result<String, JsValue> {
-    let q: CompatQuery = serde_json::from_slice(query_json.as_bytes()).map_err(|e| {
+    let q: CompatQuery = essnap::json::from_str(query_json).map_err(|e| {
         invalid("query", e, "pass {cluster: {distribution, version}, snapshot: {distribution, version}, index?, created?}")
     })?;
     // A masked OpenSearch id says which product took the snapshot, whatever the caller assumed.
@@ -37,7 +37,7 @@ pub fn check_compatibility(query_json: &str) -> Result<String, JsValue> {
 
 fn response(status: u16, body: &[u8], headers_json: Option<String>) -> Result<Response, JsValue> {
     let headers: Vec<(String, String)> = match headers_json {
-        Some(h) => serde_json::from_slice(h.as_bytes()).map_err(|e| invalid("headers", e, "pass an object of strings"))?,
+        Some(h) => essnap::json::from_str(&h).map_err(|e| invalid("headers", e, "pass an object of strings"))?,
         None => Vec::new(),
     };
     Ok(Response { status, headers, body: body.to_vec() })
@@ -56,7 +56,7 @@ pub fn decode_snapshot_columns(status: u16, body: &[u8], headers_json: Option<St
     essnap_web_listing::decode_snapshot_columns(&response(status, body, headers_json)?, api_err)
 }
 
-#[derive(Deserialize)]
+#[derive(FromJson)]
 struct RenameQuery {
     names: Vec<String>,
     rename: Option<Rename>,
@@ -67,7 +67,7 @@ struct RenameQuery {
 /// says what the restore will do. Throws `invalid_input` on a pattern or replacement it can't use.
 #[wasm_bindgen(js_name = previewRename)]
 pub fn preview_rename(query_json: &str) -> Result<String, JsValue> {
-    let q: RenameQuery = serde_json::from_slice(query_json.as_bytes()).map_err(|e| invalid("rename", e, "pass {names: [...], rename: {prefix} or {pattern, replacement}}"))?;
+    let q: RenameQuery = essnap::json::from_str(query_json).map_err(|e| invalid("rename", e, "pass {names: [...], rename: {prefix} or {pattern, replacement}}"))?;
     let targets: Vec<String> = match &q.rename {
         None => q.names,
         Some(r) => {

@@ -1,6 +1,7 @@
 //! The machines, pager, planner and one-request operations, each step a synchronous call that
 //! the JS wrapper drives (send with [`Conn::send`](crate::Conn::send), sleep, feed back).
 
+use essnap::json::FromJson;
 use essnap::api::snapshot::{
     CreateRepository, CreateSnapshot, FsSettings, GetRepositories, Order, RepositoryAction, RepositorySettings, S3Settings,
     SnapshotSort,
@@ -16,10 +17,10 @@ use essnap::machine::{Event, Input, Machine, Step, Timing};
 use essnap::model::Info;
 use essnap::plan::{RestoreInputs, RestorePlan, RestoreSelection, plan_restore};
 use essnap::{ApiError, Request, Secret};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, raw, to_json, transport_error_json};
+use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, object, raw, to_json, transport_error_json};
 use crate::transport::{Reply, Req};
 
 /// What a step asks for: `SEND` (take the request with `request()`), `DONE`, or a wait (ms ≥ 0).
@@ -27,13 +28,13 @@ pub const SEND: f64 = -1.0;
 pub const DONE: f64 = -2.0;
 
 fn dialect(json: &str) -> Result<Dialect, JsValue> {
-    serde_json::from_slice(json.as_bytes()).map_err(|e| invalid("dialect", e, "pass the dialect from connect()"))
+    essnap::json::from_slice(json.as_bytes()).map_err(|e| invalid("dialect", e, "pass the dialect from connect()"))
 }
 
 fn timing(json: Option<String>) -> Result<Timing, JsValue> {
     let mut t = Timing::default();
     let Some(j) = json else { return Ok(t) };
-    let v: Map<String, Value> = serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("timing", e, "pass numbers"))?;
+    let v: Map<String, Value> = essnap::json::from_slice(j.as_bytes()).map_err(|e| invalid("timing", e, "pass numbers"))?;
     let num = |k: &str| -> Result<Option<u64>, JsValue> {
         match v.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -102,7 +103,7 @@ fn outcome_step<M: Machine>(
     error: impl Fn(&M::Output) -> Option<&ApiError>,
 ) -> (Option<Request>, Option<u64>, Option<Output>)
 where
-    M::Output: serde::Serialize,
+    M::Output: essnap::json::ToJson,
 {
     match step_of(m, input, events) {
         Step::Send(r) => (Some(r), None, None),
@@ -112,8 +113,8 @@ where
 }
 
 /// An outcome with its `error` in the wrapper's error shape.
-fn outcome_json<T: serde::Serialize>(o: &T, err: Option<&ApiError>) -> Value {
-    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+fn outcome_json<T: essnap::json::ToJson>(o: &T, err: Option<&ApiError>) -> Value {
+    let mut v = essnap::json::to_value(o);
     if let Some(e) = err {
         v["error"] = api_error_json(e);
     }
@@ -138,11 +139,11 @@ impl Runner {
 
     /// Takes a snapshot; `options_json` holds the body options (indices, partial, ...).
     pub fn create(repository: &str, snapshot: &str, options_json: &str, dialect_json: &str, timing_json: Option<String>) -> Result<Runner, JsValue> {
-        let o: Map<String, Value> = serde_json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass an options object"))?;
+        let o: Map<String, Value> = essnap::json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass an options object"))?;
         let strings = |k: &str| -> Result<Option<Vec<String>>, JsValue> {
             match o.get(k) {
                 None | Some(Value::Null) => Ok(None),
-                Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| invalid(k, "not a list of strings", "pass an array of strings")),
+                Some(v) => essnap::json::from_value(v).map(Some).map_err(|_| invalid(k, "not a list of strings", "pass an array of strings")),
             }
         };
         let flag = |k: &str| -> Result<Option<bool>, JsValue> {
@@ -176,8 +177,8 @@ impl Runner {
     /// refId?, preferProxy?, wait?}`.
     #[wasm_bindgen(js_name = eceSnapshot)]
     pub fn ece_snapshot(options_json: &str, timing_json: Option<String>) -> Result<Runner, JsValue> {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[derive(FromJson)]
+        #[json(rename_all = "camelCase", deny_unknown_fields)]
         struct Options {
             cluster_id: String,
             name: Option<String>,
@@ -186,15 +187,15 @@ impl Runner {
             es_password: Option<String>,
             deployment_id: Option<String>,
             ref_id: Option<String>,
-            #[serde(default)]
+            #[json(default)]
             prefer_proxy: bool,
-            #[serde(default = "yes")]
+            #[json(default = "yes")]
             wait: bool,
         }
         fn yes() -> bool {
             true
         }
-        let o: Options = serde_json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass {clusterId, name?, repository?, deploymentId?, ...}"))?;
+        let o: Options = essnap::json::from_slice(options_json.as_bytes()).map_err(|e| invalid("options", e, "pass {clusterId, name?, repository?, deploymentId?, ...}"))?;
         let take = TakeSnapshot {
             name: o.name,
             repository_name: o.repository,
@@ -271,7 +272,7 @@ impl Runner {
             return None;
         }
         let e = std::mem::take(&mut self.events);
-        serde_json::to_string(&e).ok()
+        Some(essnap::json::to_string(&e))
     }
 
     /// The outcome of a restore or create run (JSON); throws the error of a failed gather.
@@ -295,7 +296,7 @@ impl Runner {
     /// Plans a restore from a finished gather run. `selection_json` is a `RestoreSelection`.
     pub fn plan(&self, selection_json: &str) -> Result<Plan, JsValue> {
         let inputs = self.inputs()?;
-        let sel: RestoreSelection = serde_json::from_slice(selection_json.as_bytes()).map_err(|e| invalid("selection", e, "see RestoreSelection in the README"))?;
+        let sel: RestoreSelection = essnap::json::from_slice(selection_json.as_bytes()).map_err(|e| invalid("selection", e, "see RestoreSelection in the README"))?;
         let plan = plan_restore(inputs, &sel).map_err(|e| input_err(&e))?;
         Ok(Plan { plan })
     }
@@ -305,21 +306,22 @@ impl Runner {
         let inputs = self.inputs()?;
         let mut sel = RestoreSelection::default();
         if let Some(j) = created_versions_json {
-            sel.created_versions = serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("createdVersions", e, "map index names to version strings"))?;
+            sel.created_versions = essnap::json::from_slice(j.as_bytes()).map_err(|e| invalid("createdVersions", e, "map index names to version strings"))?;
         }
         let plan = plan_restore(inputs, &sel).map_err(|e| input_err(&e))?;
         let s = &inputs.snapshot;
-        to_json(&json!({
-            "repository": inputs.repository,
-            "snapshot": s.snapshot,
-            "state": s.state(),
-            "snapshotVersion": plan.snapshot_version,
-            "snapshotDistribution": s.distribution(),
-            "cluster": inputs.cluster,
-            "verdict": plan.verdict,
-            "restorable": plan.verdict.is_restorable(),
-            "indices": plan.items.iter().map(|i| json!({"index": i.source, "dataStream": i.data_stream, "verdict": i.verdict})).collect::<Vec<_>>(),
-        }))
+        let indices: Vec<Value> = plan.items.iter().map(|i| object(&[("index", &i.source), ("dataStream", &i.data_stream), ("verdict", &i.verdict)])).collect();
+        to_json(&object(&[
+            ("repository", &inputs.repository),
+            ("snapshot", &s.snapshot),
+            ("state", &s.state()),
+            ("snapshotVersion", &plan.snapshot_version),
+            ("snapshotDistribution", &s.distribution()),
+            ("cluster", &inputs.cluster),
+            ("verdict", &plan.verdict),
+            ("restorable", &plan.verdict.is_restorable()),
+            ("indices", &indices),
+        ]))
     }
 }
 
@@ -330,18 +332,18 @@ pub struct Plan {
 }
 
 fn request_json(r: &Request) -> Value {
-    json!({"api": r.api, "method": r.method, "path": r.path, "body": r.body_json()})
+    object(&[("api", &r.api), ("method", &r.method), ("path", &r.path), ("body", &r.body_json())])
 }
 
 #[wasm_bindgen]
 impl Plan {
     /// The plan as JSON (requests with their bodies as JSON).
     pub fn json(&self) -> Result<String, JsValue> {
-        let mut v = serde_json::to_value(&self.plan).map_err(|e| invalid("plan", e, "this is a bug"))?;
+        let mut v = essnap::json::to_value(&self.plan);
         v["close_requests"] = Value::Array(self.plan.close_requests.iter().map(request_json).collect());
         v["restore_request"] = request_json(&self.plan.restore_request);
         v["blocked"] = Value::Bool(self.plan.is_blocked());
-        v["targets"] = json!(self.plan.targets());
+        v["targets"] = essnap::json::to_value(&self.plan.targets());
         to_json(&v)
     }
 
@@ -382,7 +384,7 @@ impl Pager {
         };
         let mut pager = SnapshotPager::new(repository, dialect(dialect_json)?, size, sort, order, verbose).map_err(|e| input_err(&e))?;
         if let Some(p) = patterns_json {
-            let pats: Vec<String> = serde_json::from_slice(p.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of names or patterns"))?;
+            let pats: Vec<String> = essnap::json::from_slice(p.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of names or patterns"))?;
             pager = pager.matching(pats);
         }
         if let Some(a) = after {
@@ -421,14 +423,14 @@ pub fn req_info() -> Req {
 #[wasm_bindgen(js_name = decodeInfo)]
 pub fn decode_info(reply: &Reply) -> Result<String, JsValue> {
     let info: Info = decode("info", response_of(reply)?).map_err(|e| api_err(&e))?;
-    to_json(&json!({"dialect": info.dialect(), "serverless": info.is_serverless(), "info": info}))
+    to_json(&object(&[("dialect", &info.dialect()), ("serverless", &info.is_serverless()), ("info", &info)]))
 }
 
 /// `GET /_cluster/health[/<indices>]` (optionally waiting for a status, e.g. `green`).
 #[wasm_bindgen(js_name = reqHealth)]
 pub fn req_health(indices_json: Option<String>, wait_for_status: Option<String>, timeout: Option<String>, dialect_json: &str) -> Result<Req, JsValue> {
     let indices: Vec<String> = match indices_json {
-        Some(j) => serde_json::from_slice(j.as_bytes()).map_err(|e| invalid("indices", e, "pass an array of index names"))?,
+        Some(j) => essnap::json::from_slice(j.as_bytes()).map_err(|e| invalid("indices", e, "pass an array of index names"))?,
         None => Vec::new(),
     };
     cluster::ClusterHealth { indices, wait_for_status, timeout, ..Default::default() }.build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
@@ -447,11 +449,11 @@ pub fn req_repositories(dialect_json: &str) -> Result<Req, JsValue> {
 
 #[wasm_bindgen(js_name = reqAddRepository)]
 pub fn req_add_repository(name: &str, kind: &str, settings_json: &str, verify: Option<bool>, dialect_json: &str) -> Result<Req, JsValue> {
-    let settings: Map<String, Value> = serde_json::from_slice(settings_json.as_bytes()).map_err(|e| invalid("settings", e, "pass a plain object"))?;
-    let bad = |e: serde_json::Error| invalid("settings", e, "see the repository type's settings");
+    let settings: Map<String, Value> = essnap::json::from_slice(settings_json.as_bytes()).map_err(|e| invalid("settings", e, "pass a plain object"))?;
+    let bad = |e: essnap::json::JsonError| invalid("settings", e, "see the repository type's settings");
     let s = match kind {
-        "fs" => RepositorySettings::Fs(serde_json::from_value::<FsSettings>(Value::Object(settings)).map_err(bad)?),
-        "s3" => RepositorySettings::S3(serde_json::from_value::<S3Settings>(Value::Object(settings)).map_err(bad)?),
+        "fs" => RepositorySettings::Fs(essnap::json::from_value::<FsSettings>(&Value::Object(settings.clone())).map_err(bad)?),
+        "s3" => RepositorySettings::S3(essnap::json::from_value::<S3Settings>(&Value::Object(settings.clone())).map_err(bad)?),
         "url" => RepositorySettings::Url { url: settings.get("url").and_then(|u| u.as_str()).unwrap_or_default().to_string() },
         other => RepositorySettings::Raw { kind: other.to_string(), settings },
     };

@@ -104,7 +104,7 @@ impl Conn {
         }
         if let Some(h) = headers_json {
             let pairs: Vec<(String, String)> =
-                serde_json::from_slice(h.as_bytes()).map_err(|e| invalid("headers", e, "pass headers as an object of strings"))?;
+                essnap::json::from_slice(h.as_bytes()).map_err(|e| invalid("headers", e, "pass headers as an object of strings"))?;
             for (k, v) in &pairs {
                 if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
                     return Err(invalid("headers", format!("`{k}` is not a valid header name"), "use letters, digits and -"));
