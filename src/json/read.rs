@@ -107,7 +107,8 @@ impl<'a> Reader<'a> {
     }
 
     /// The kind of the next value (`None` at the end or at a byte no value starts with).
-    pub fn kind(&mut self) -> Option<Kind> {
+    #[inline]
+    pub(crate) fn fast_kind(&mut self) -> Option<Kind> {
         Some(match self.peek()? {
             b'n' => Kind::Null,
             b't' | b'f' => Kind::Bool,
@@ -129,7 +130,7 @@ impl<'a> Reader<'a> {
 
     /// "expected X, found Y" for the value at the current position.
     pub fn unexpected(&mut self, expected: &str) -> JsonError {
-        let found = match self.kind() {
+        let found = match self.fast_kind() {
             Some(k) => k.describe(),
             None if self.pos >= self.buf.len() => return self.error(format!("EOF while parsing a value (expected {expected})")),
             None => "a byte no JSON value starts with",
@@ -145,12 +146,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enter(&mut self) -> Result<(), JsonError> {
+    #[inline]
+    pub(crate) fn fast_enter(&mut self) -> Result<(), JsonError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH { Err(self.error("recursion limit exceeded")) } else { Ok(()) }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Result<(), JsonError> {
+    #[inline]
+    pub(crate) fn fast_literal(&mut self, word: &[u8]) -> Result<(), JsonError> {
         if self.buf[self.pos..].starts_with(word) {
             self.pos += word.len();
             Ok(())
@@ -160,12 +163,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Calls `f` with each key of an object; `f` must read (or skip) the key's value.
-    pub fn object_fields(&mut self, f: &mut dyn FnMut(&mut Reader<'a>, &str) -> Result<(), JsonError>) -> Result<(), JsonError> {
+    #[inline]
+    pub(crate) fn fast_object_fields(&mut self, f: &mut dyn FnMut(&mut Reader<'a>, &str) -> Result<(), JsonError>) -> Result<(), JsonError> {
         if self.peek() != Some(b'{') {
             return Err(self.unexpected("an object"));
         }
         self.pos += 1;
-        self.enter()?;
+        self.fast_enter()?;
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
@@ -177,7 +181,7 @@ impl<'a> Reader<'a> {
                 None => return Err(self.error("EOF while parsing an object")),
                 Some(_) => return Err(self.error("key must be a string")),
             }
-            let key = self.string()?;
+            let key = self.fast_string()?;
             if self.peek() != Some(b':') {
                 return Err(self.error(if self.pos >= self.buf.len() { "EOF while parsing an object" } else { "expected `:`" }));
             }
@@ -198,12 +202,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Calls `f` for each item of an array; `f` must read (or skip) the item.
-    pub fn array_items(&mut self, f: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), JsonError>) -> Result<(), JsonError> {
+    #[inline]
+    pub(crate) fn fast_array_items(&mut self, f: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), JsonError>) -> Result<(), JsonError> {
         if self.peek() != Some(b'[') {
             return Err(self.unexpected("an array"));
         }
         self.pos += 1;
-        self.enter()?;
+        self.fast_enter()?;
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
@@ -226,37 +231,42 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes a `null` if one is next.
-    pub fn take_null(&mut self) -> Result<bool, JsonError> {
+    #[inline]
+    pub(crate) fn fast_take_null(&mut self) -> Result<bool, JsonError> {
         if self.peek() == Some(b'n') {
-            self.literal(b"null")?;
+            self.fast_literal(b"null")?;
             Ok(true)
         } else {
             Ok(false)
         }
     }
 
-    pub fn null(&mut self) -> Result<(), JsonError> {
-        if self.take_null()? { Ok(()) } else { Err(self.unexpected("null")) }
+    #[inline]
+    pub(crate) fn fast_null(&mut self) -> Result<(), JsonError> {
+        if self.fast_take_null()? { Ok(()) } else { Err(self.unexpected("null")) }
     }
 
-    pub fn bool(&mut self) -> Result<bool, JsonError> {
+    #[inline]
+    pub(crate) fn fast_bool(&mut self) -> Result<bool, JsonError> {
         match self.peek() {
-            Some(b't') => self.literal(b"true").map(|()| true),
-            Some(b'f') => self.literal(b"false").map(|()| false),
+            Some(b't') => self.fast_literal(b"true").map(|()| true),
+            Some(b'f') => self.fast_literal(b"false").map(|()| false),
             _ => Err(self.unexpected("a boolean")),
         }
     }
 
     /// A string, borrowed from the input unless it has escapes.
-    pub fn str(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    #[inline]
+    pub(crate) fn fast_str(&mut self) -> Result<Cow<'a, str>, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a string"));
         }
-        self.string()
+        self.fast_string()
     }
 
     /// At an opening quote.
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    #[inline]
+    pub(crate) fn fast_string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let buf = self.buf;
         let start = self.pos + 1;
         let mut i = start;
@@ -355,7 +365,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A number: an integer when it has no fraction or exponent and fits in 64 bits.
-    pub fn number(&mut self) -> Result<Num, JsonError> {
+    #[inline]
+    pub(crate) fn fast_number(&mut self) -> Result<Num, JsonError> {
         let buf = self.buf;
         match self.peek() {
             Some(b'-' | b'0'..=b'9') => {}
@@ -438,10 +449,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips one value of any kind (checked, so a malformed body is still an error).
-    pub fn skip(&mut self) -> Result<(), JsonError> {
+    #[inline]
+    pub(crate) fn fast_skip(&mut self) -> Result<(), JsonError> {
         match self.peek() {
-            Some(b'{') => self.object_fields(&mut |r, _| r.skip()),
-            Some(b'[') => self.array_items(&mut |r| r.skip()),
+            Some(b'{') => self.fast_object_fields(&mut |r, _| r.fast_skip()),
+            Some(b'[') => self.fast_array_items(&mut |r| r.fast_skip()),
             Some(b'"') => {
                 // Only the end matters: scan, validating only when there is an escape.
                 let buf = self.buf;
@@ -456,12 +468,12 @@ impl<'a> Reader<'a> {
                     self.pos = i + 1;
                     Ok(())
                 } else {
-                    self.string().map(drop)
+                    self.fast_string().map(drop)
                 }
             }
-            Some(b't' | b'f') => self.bool().map(drop),
-            Some(b'n') => self.null(),
-            Some(b'-' | b'0'..=b'9') => self.number().map(drop),
+            Some(b't' | b'f') => self.fast_bool().map(drop),
+            Some(b'n') => self.fast_null(),
+            Some(b'-' | b'0'..=b'9') => self.fast_number().map(drop),
             None => Err(self.error("EOF while parsing a value")),
             Some(_) => Err(self.error("expected value")),
         }
@@ -487,7 +499,7 @@ impl<'a> Reader<'a> {
                 })?;
                 Value::Array(v)
             }
-            Some(b'"') => Value::String(self.string()?.into_owned()),
+            Some(b'"') => Value::String(self.fast_string()?.into_owned()),
             Some(b't' | b'f') => Value::Bool(self.bool()?),
             Some(b'n') => {
                 self.null()?;
@@ -501,5 +513,62 @@ impl<'a> Reader<'a> {
             None => return Err(self.error("EOF while parsing a value")),
             Some(_) => return Err(self.error("expected value")),
         })
+    }
+}
+
+/// The reader's public steps, each compiled once where essnap is compiled. Their bodies
+/// (`fast_*`, `#[inline]`) are inlined only by the listing decode, so a host crate built for
+/// speed gets a fast copy of that hot path while every other decoder shares these.
+impl<'a> Reader<'a> {
+    /// The kind of the next value (`None` at the end or at a byte no value starts with).
+    #[inline(never)]
+    pub fn kind(&mut self) -> Option<Kind> {
+        self.fast_kind()
+    }
+
+    /// Calls `f` with each key of an object; `f` must read (or skip) the key's value.
+    #[inline(never)]
+    pub fn object_fields(&mut self, f: &mut dyn FnMut(&mut Reader<'a>, &str) -> Result<(), JsonError>) -> Result<(), JsonError> {
+        self.fast_object_fields(f)
+    }
+
+    /// Calls `f` for each item of an array; `f` must read (or skip) the item.
+    #[inline(never)]
+    pub fn array_items(&mut self, f: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), JsonError>) -> Result<(), JsonError> {
+        self.fast_array_items(f)
+    }
+
+    /// Consumes a `null` if one is next.
+    #[inline(never)]
+    pub fn take_null(&mut self) -> Result<bool, JsonError> {
+        self.fast_take_null()
+    }
+
+    #[inline(never)]
+    pub fn null(&mut self) -> Result<(), JsonError> {
+        self.fast_null()
+    }
+
+    #[inline(never)]
+    pub fn bool(&mut self) -> Result<bool, JsonError> {
+        self.fast_bool()
+    }
+
+    /// A string, borrowed from the input unless it has escapes.
+    #[inline(never)]
+    pub fn str(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.fast_str()
+    }
+
+    /// A number: an integer when it has no fraction or exponent and fits in 64 bits.
+    #[inline(never)]
+    pub fn number(&mut self) -> Result<Num, JsonError> {
+        self.fast_number()
+    }
+
+    /// Skips one value of any kind (checked, so a malformed body is still an error).
+    #[inline(never)]
+    pub fn skip(&mut self) -> Result<(), JsonError> {
+        self.fast_skip()
     }
 }

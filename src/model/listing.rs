@@ -101,6 +101,11 @@ impl SnapshotColumns {
     /// Decodes a get-snapshots answer; any error answer (including a repository failure inside
     /// a 200) is the same [`ApiError`] the full model gives.
     ///
+    ///
+    /// `#[inline]`, as are the reader's methods: the decode then compiles in the calling crate, so
+    /// a host can build this hot path for speed and the rest for size (the web package calls it
+    /// from essnap-web-listing, built with `opt-level = 3`).
+    #[inline]
     pub fn from_response(resp: &Response) -> Result<Self, ApiError> {
         if !resp.is_success() {
             return Err(ApiError::from_response(resp));
@@ -146,40 +151,43 @@ impl SnapshotColumns {
 }
 
 /// A number, or a string holding one; null is absent (NaN).
+#[inline]
 fn num(r: &mut Reader<'_>) -> Result<f64, JsonError> {
-    match r.kind() {
-        Some(Kind::Null) => r.null().map(|()| f64::NAN),
+    match r.fast_kind() {
+        Some(Kind::Null) => r.fast_null().map(|()| f64::NAN),
         Some(Kind::String) => {
-            let s = r.str()?;
+            let s = r.fast_str()?;
             s.trim().parse::<f64>().map_err(|_| r.error(format!("expected a number, got `{s}`")))
         }
-        _ => r.number().map(Num::as_f64),
+        _ => r.fast_number().map(Num::as_f64),
     }
 }
 
 /// A string borrowed from the body unless it had escapes; lenient: a number where a string
 /// belongs (a version sent as 8505000) is its digits; null is absent.
+#[inline]
 fn text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, JsonError> {
-    match r.kind() {
-        Some(Kind::Null) => r.null().map(|()| None),
-        Some(Kind::Number) => match r.number()? {
+    match r.fast_kind() {
+        Some(Kind::Null) => r.fast_null().map(|()| None),
+        Some(Kind::Number) => match r.fast_number()? {
             Num::U(n) => Ok(Some(Cow::Owned(n.to_string()))),
             Num::I(n) => Ok(Some(Cow::Owned(n.to_string()))),
             Num::F(_) => Err(r.error("expected a string, found a fractional number")),
         },
-        _ => r.str().map(Some),
+        _ => r.fast_str().map(Some),
     }
 }
 
 /// The length of an array without keeping its items (null: 0).
+#[inline]
 fn count(r: &mut Reader<'_>) -> Result<usize, JsonError> {
-    if r.take_null()? {
+    if r.fast_take_null()? {
         return Ok(0);
     }
     let mut n = 0;
-    r.array_items(&mut |r| {
+    r.fast_array_items(&mut |r| {
         n += 1;
-        r.skip()
+        r.fast_skip()
     })?;
     Ok(n)
 }
@@ -197,18 +205,19 @@ impl Default for Shards {
     }
 }
 
+#[inline]
 fn shards(r: &mut Reader<'_>) -> Result<Shards, JsonError> {
-    if r.take_null()? {
+    if r.fast_take_null()? {
         return Ok(Shards::default());
     }
     // Inside a present `shards`, a missing count is 0 (as in the model).
     let mut s = Shards { total: 0.0, failed: 0.0, successful: 0.0 };
-    r.object_fields(&mut |r, k| {
+    r.fast_object_fields(&mut |r, k| {
         match k {
             "total" => s.total = num(r)?,
             "failed" => s.failed = num(r)?,
             "successful" => s.successful = num(r)?,
-            _ => r.skip()?,
+            _ => r.fast_skip()?,
         }
         Ok(())
     })?;
@@ -232,13 +241,15 @@ struct Row<'a> {
 }
 
 /// Appends each snapshot of an array to the columns (null: nothing).
+#[inline]
 fn snapshots(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), JsonError> {
-    if r.take_null()? {
+    if r.fast_take_null()? {
         return Ok(());
     }
-    r.array_items(&mut |r| one_snapshot(r, out))
+    r.fast_array_items(&mut |r| one_snapshot(r, out))
 }
 
+#[inline]
 fn one_snapshot(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), JsonError> {
     let mut row = Row {
         snapshot: None,
@@ -254,7 +265,7 @@ fn one_snapshot(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), Jso
         failures: 0,
         shards: Shards::default(),
     };
-    r.object_fields(&mut |r, k| {
+    r.fast_object_fields(&mut |r, k| {
         match k {
             "snapshot" => row.snapshot = text(r)?,
             "uuid" => row.uuid = text(r)?,
@@ -268,7 +279,7 @@ fn one_snapshot(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), Jso
             "data_streams" => row.data_streams = count(r)?,
             "failures" => row.failures = count(r)?,
             "shards" => row.shards = shards(r)?,
-            _ => r.skip()?,
+            _ => r.fast_skip()?,
         }
         Ok(())
     })?;
@@ -280,15 +291,16 @@ fn one_snapshot(r: &mut Reader<'_>, out: &mut SnapshotColumns) -> Result<(), Jso
 }
 
 /// The top level: `snapshots`, or 7.6–7.13 `responses[].snapshots`, and the page fields.
+#[inline]
 fn body(r: &mut Reader<'_>, out: &mut SnapshotColumns, failures: &mut Option<Map<String, Value>>) -> Result<(), JsonError> {
-    r.object_fields(&mut |r, k| {
+    r.fast_object_fields(&mut |r, k| {
         match k {
             "snapshots" => snapshots(r, out)?,
             "responses" => {
-                if !r.take_null()? {
+                if !r.fast_take_null()? {
                     // 7.6–7.13: `responses: [{repository, snapshots: [...]}, ...]`.
-                    r.array_items(&mut |r| {
-                        r.object_fields(&mut |r, k| if k == "snapshots" { snapshots(r, out) } else { r.skip() })
+                    r.fast_array_items(&mut |r| {
+                        r.fast_object_fields(&mut |r, k| if k == "snapshots" { snapshots(r, out) } else { r.fast_skip() })
                     })?;
                 }
             }
@@ -296,12 +308,13 @@ fn body(r: &mut Reader<'_>, out: &mut SnapshotColumns, failures: &mut Option<Map
             "remaining" => out.remaining = finite(num(r)?),
             "next" => out.next = text(r)?.map(Cow::into_owned),
             "failures" => *failures = FromJson::read_json(r)?,
-            _ => r.skip()?,
+            _ => r.fast_skip()?,
         }
         Ok(())
     })
 }
 
+#[inline]
 fn finite(n: f64) -> Option<u64> {
     (n.is_finite() && n >= 0.0).then_some(n as u64)
 }
