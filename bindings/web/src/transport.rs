@@ -231,13 +231,14 @@ fn classify(err: &JsValue, url: &str, user_aborted: bool, timed_out: bool, timeo
 
 /// `x-management-request` → `X-Management-Request`, as CORS settings are usually written.
 fn header_case(name: &str) -> String {
-    name.split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map_or_else(String::new, |f| std::iter::once(f.to_ascii_uppercase()).chain(c.flat_map(char::to_lowercase)).collect())
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+    // Header names are ASCII tokens: ASCII case mapping (no Unicode tables in the wasm).
+    let mut out = String::with_capacity(name.len());
+    let mut start = true;
+    for c in name.chars() {
+        out.push(if start { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() });
+        start = c == '-';
+    }
+    out
 }
 
 /// Aborts the per-request controller when the caller's signal fires; removed on drop.
