@@ -3,7 +3,7 @@
 //! * `gen-snapshots N FILE` — a verbose get-snapshots body of N snapshots shaped like
 //!   tests/fixtures/real/elasticsearch-7.17.29/snapshot.get.200.verbose.json.
 //! * `gen-seed N FILE` — a sandbox seed (Elasticsearch 8.12.2) whose repository `bench` has N generated snapshots.
-//! * `decode FILE RUNS` — native serde decode of that body (essnap's `snapshot.get` model), median ms.
+//! * `decode FILE RUNS` — native decode of that body (`essnap::json`) (essnap's `snapshot.get` model), median ms.
 //! * `plan N RUNS` — `plan_restore` of a whole snapshot of N indices over N existing indices
 //!   (half of them open, `close_conflicting`), median ms.
 //!

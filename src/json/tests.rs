@@ -120,3 +120,67 @@ proptest! {
         if let (Ok(a), Ok(b)) = (theirs, mine) { prop_assert_eq!(a, b); }
     }
 }
+
+/// The shapes the hosts read (JS, the CLI's --json), as serde wrote them before essnap::json.
+#[test]
+fn encode_only_shapes_match_serde() {
+    use crate::machine::Event;
+    use crate::machine::restore::{IndexFate, IndexOutcome};
+
+    // flatten + internally tagged enum: the fate's fields join the outcome's.
+    let o = IndexOutcome { name: "logs".into(), fate: IndexFate::LeftClosed { error: "boom".into() } };
+    assert_eq!(to_string(&o), r#"{"name":"logs","state":"left_closed","error":"boom"}"#);
+    let o = IndexOutcome { name: "logs".into(), fate: IndexFate::Restored };
+    assert_eq!(to_string(&o), r#"{"name":"logs","state":"restored"}"#);
+    // internally tagged: struct variants inline their fields, newtype variants their struct's.
+    let e = Event::Closed { indices: vec!["a".into()] };
+    assert_eq!(to_string(&e), r#"{"event":"closed","indices":["a"]}"#);
+    let p = crate::machine::progress::Progress { operation: "restore", percent: 37.5, ..Default::default() };
+    let v = to_value(&Event::Progress(p));
+    assert_eq!(v["event"], "progress");
+    assert_eq!(v["operation"], "restore");
+    assert_eq!(v["percent"], 37.5);
+    // untagged: the variant's own value.
+    let d = crate::api::Decoded::Acknowledged(crate::model::Acknowledged { acknowledged: true, ..Default::default() });
+    assert_eq!(to_value(&d)["acknowledged"], true);
+}
+
+#[test]
+fn externally_tagged_enums_round_trip() {
+    use crate::plan::Rename;
+    for r in [Rename::Prefix("restored-".into()), Rename::Pattern { pattern: "(.+)".into(), replacement: "r-$1".into() }] {
+        let text = to_string(&r);
+        assert_eq!(from_str::<Rename>(&text).unwrap(), r, "{text}");
+    }
+    assert_eq!(to_string(&Rename::Prefix("x".into())), r#"{"prefix":"x"}"#);
+    let e = from_str::<Rename>(r#"{"prefix":"a","pattern":{}}"#).unwrap_err();
+    assert!(e.message().contains("one key"), "{e}");
+    let e = from_str::<Rename>(r#"{"suffix":"a"}"#).unwrap_err();
+    assert!(e.message().contains("unknown variant `suffix`"), "{e}");
+    let e = from_str::<Rename>(r#"{"pattern":{"pattern":"x"}}"#).unwrap_err();
+    assert!(e.message().contains("missing field `replacement`"), "{e}");
+}
+
+#[derive(Debug, PartialEq, FromJson, ToJson)]
+#[json(deny_unknown_fields)]
+struct Strict {
+    #[json(default = "seven")]
+    n: u32,
+    #[json(default, deserialize_with = "crate::lenient::u64_opt")]
+    lenient: Option<u64>,
+}
+
+fn seven() -> u32 {
+    7
+}
+
+#[test]
+fn field_attributes() {
+    assert_eq!(from_str::<Strict>("{}").unwrap(), Strict { n: 7, lenient: None });
+    assert_eq!(from_str::<Strict>(r#"{"lenient":"12","n":1}"#).unwrap(), Strict { n: 1, lenient: Some(12) });
+    let e = from_str::<Strict>(r#"{"other":1}"#).unwrap_err();
+    assert!(e.message().contains("unknown field `other`"), "{e}");
+    // transparent: the settings map is the object itself.
+    let s: crate::model::IndexSettings = from_str(r#"{"index":{"version":{"created":"7170099"}}}"#).unwrap();
+    assert_eq!(to_string(&s), r#"{"index":{"version":{"created":"7170099"}}}"#);
+}

@@ -267,7 +267,7 @@ fn decode(rep: &mut Report, benches: &Path, tmp: &Path, runs: usize) -> Result<(
     rep.row("decode", &format!("{what}: full-model `decode()` from a string"), ms(ess_s), "JSON.parse + JS map (string)", ms(peer), Some(ess_s / peer), "—", None);
     let bytes_peer = f(&node, &["median_ms", "js_bytes_parse_map"]);
     rep.row("decode", &format!("{what}: full-model `decode()` from bytes"), ms(ess), "TextDecoder + JSON.parse + JS map (bytes)", ms(bytes_peer), Some(ess / bytes_peer), "—", None);
-    rep.row("decode", "same body, native Rust (serde_json into essnap's model), reference", ms(nat), "JSON.parse + JS map (string)", ms(peer), Some(nat / peer), "—", None);
+    rep.row("decode", "same body, native Rust (essnap::json into essnap's model), reference", ms(nat), "JSON.parse + JS map (string)", ms(peer), Some(nat / peer), "—", None);
     rep.figures.insert("decode".into(), json!({ "body": generated, "node": node, "native": native }));
     Ok(())
 }
