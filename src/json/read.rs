@@ -11,9 +11,13 @@ use serde_json::{Map, Number, Value};
 /// serde_json's limit: deeper documents are refused, never overflow the stack.
 const MAX_DEPTH: u32 = 128;
 
-/// A decode error, with where in the document it happened.
+/// A decode error, with where in the document it happened. Boxed, as serde_json's is: every
+/// decode step returns a `Result`, and a one-pointer error keeps them small to move.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonError {
+pub struct JsonError(Box<ErrorAt>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorAt {
     message: String,
     line: usize,
     column: usize,
@@ -21,21 +25,21 @@ pub struct JsonError {
 
 impl JsonError {
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn line(&self) -> usize {
-        self.line
+        self.0.line
     }
 
     pub fn column(&self) -> usize {
-        self.column
+        self.0.column
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+        write!(f, "{} at line {} column {}", self.0.message, self.0.line, self.0.column)
     }
 }
 
@@ -125,7 +129,7 @@ impl<'a> Reader<'a> {
         let upto = &self.buf[..self.pos.min(self.buf.len())];
         let line = 1 + upto.iter().filter(|&&b| b == b'\n').count();
         let column = upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        JsonError { message: message.into(), line, column }
+        JsonError(Box::new(ErrorAt { message: message.into(), line, column }))
     }
 
     /// "expected X, found Y" for the value at the current position.
