@@ -1,6 +1,5 @@
 //! Index listings (with settings), open/close acknowledgements and data streams.
 
-use std::collections::BTreeMap;
 
 use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
@@ -9,7 +8,7 @@ use crate::lenient;
 use crate::version::Version;
 
 /// `GET /{index}`: index name → aliases and settings.
-pub type Indices = BTreeMap<String, IndexInfo>;
+pub type Indices = super::NameMap<IndexInfo>;
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexInfo {
@@ -88,7 +87,7 @@ pub struct Acknowledged {
     pub shards_acknowledged: Option<bool>,
     /// Close (7.3+): per index result.
     #[json(default, skip_serializing_if = "Option::is_none")]
-    pub indices: Option<BTreeMap<String, IndexCloseResult>>,
+    pub indices: Option<super::NameMap<IndexCloseResult>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]

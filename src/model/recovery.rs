@@ -1,13 +1,12 @@
 //! `GET /_recovery`: shard recoveries; a restore shows as recoveries of type `SNAPSHOT`.
 
-use std::collections::BTreeMap;
 
 use crate::json::{FromJson, ToJson};
 
 use crate::lenient;
 
 /// Index name → its shard recoveries.
-pub type Recoveries = BTreeMap<String, IndexRecovery>;
+pub type Recoveries = super::NameMap<IndexRecovery>;
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct IndexRecovery {

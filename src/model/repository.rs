@@ -1,6 +1,5 @@
 //! Repository listing, verification and cleanup.
 
-use std::collections::BTreeMap;
 
 use crate::json::{FromJson, ToJson};
 use serde_json::{Map, Value};
@@ -8,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::lenient;
 
 /// `GET /_snapshot`: repository name → definition.
-pub type Repositories = BTreeMap<String, RepositoryInfo>;
+pub type Repositories = super::NameMap<RepositoryInfo>;
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct RepositoryInfo {
@@ -37,7 +36,7 @@ impl RepositoryInfo {
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]
 pub struct VerifyResult {
     #[json(default)]
-    pub nodes: BTreeMap<String, VerifiedNode>,
+    pub nodes: super::NameMap<VerifiedNode>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]

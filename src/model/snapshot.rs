@@ -129,7 +129,7 @@ pub struct SnapshotInfo {
     pub shards: Option<ShardCounts>,
     /// Per-index shard counts and sizes, with `index_details=true` (Elasticsearch 7.13+).
     #[json(default, skip_serializing_if = "Option::is_none")]
-    pub index_details: Option<std::collections::BTreeMap<String, IndexDetails>>,
+    pub index_details: Option<super::NameMap<IndexDetails>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]

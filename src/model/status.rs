@@ -1,6 +1,5 @@
 //! `GET /_snapshot/{repository}/{snapshot}/_status`: shard-level progress of snapshots.
 
-use std::collections::BTreeMap;
 
 use crate::json::{FromJson, ToJson};
 
@@ -30,7 +29,7 @@ pub struct SnapshotStatus {
     #[json(default)]
     pub stats: TransferStats,
     #[json(default)]
-    pub indices: BTreeMap<String, IndexStatus>,
+    pub indices: super::NameMap<IndexStatus>,
 }
 
 impl SnapshotStatus {
@@ -60,7 +59,7 @@ pub struct IndexStatus {
     #[json(default)]
     pub stats: TransferStats,
     #[json(default)]
-    pub shards: BTreeMap<String, ShardStatus>,
+    pub shards: super::NameMap<ShardStatus>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, ToJson, FromJson)]

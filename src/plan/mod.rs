@@ -72,7 +72,7 @@ pub struct RestoreSelection {
     pub ignore_index_settings: Vec<String>,
     /// `index.version.created` of indices, when the caller read them from the source cluster:
     /// makes the verdicts exact.
-    pub created_versions: BTreeMap<String, Version>,
+    pub created_versions: crate::model::NameMap<Version>,
 }
 
 /// What happens to one index of the snapshot.
