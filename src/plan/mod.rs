@@ -4,7 +4,7 @@
 
 pub mod rename;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::json::{FromJson, ToJson};
@@ -261,7 +261,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Which snapshot indices and data streams the selection picks.
-    let system: BTreeSet<&str> = set_of(snap.feature_states().iter().flat_map(|f| f.indices.iter().map(String::as_str)));
+    let system = NameSet::of(snap.feature_states().iter().flat_map(|f| f.indices.iter().map(String::as_str)));
     let ds_names: Vec<String> = snap.data_streams().to_vec();
     let whole = sel.indices.is_empty();
     let picked_ds: Vec<String> = if whole {
@@ -293,7 +293,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Data streams: a restored one must not exist in the cluster.
-    let existing_ds: BTreeSet<&str> = set_of(inputs.data_streams.iter().map(String::as_str));
+    let existing_ds = NameSet::of(inputs.data_streams.iter().map(String::as_str));
     let data_streams: Vec<DataStreamItem> = picked_ds
         .iter()
         .map(|d| {
@@ -309,11 +309,10 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
 
     // Each index: target, verdict, conflict.
-    let mut by_name: BTreeMap<&str, &ClusterIndex> = BTreeMap::new();
-    for i in &inputs.indices {
-        by_name.insert(i.name.as_str(), i);
-    }
-    let failed: BTreeSet<&str> = set_of(snap.failed_indices());
+    let mut by_name: Vec<&ClusterIndex> = inputs.indices.iter().collect();
+    crate::sort::sort_by(&mut by_name, &|a, b| a.name.cmp(&b.name));
+    let cluster_index = |name: &str| by_name.binary_search_by(|i| i.name.as_str().cmp(name)).ok().map(|k| by_name[k]);
+    let failed = NameSet::of(snap.failed_indices());
     let mut items = Vec::new();
     let mut targets_seen: BTreeMap<String, String> = BTreeMap::new();
     let mut to_close = Vec::new();
@@ -347,7 +346,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         } else if failed.contains(src.as_str()) && !sel.partial {
             action = ItemAction::Blocked;
             note = Some("some of its shards failed in this PARTIAL snapshot; pass partial to restore what there is".into());
-        } else if let Some(existing) = by_name.get(target.as_str()) {
+        } else if let Some(existing) = cluster_index(target.as_str()) {
             if ds.is_some() {
                 action = ItemAction::Blocked;
                 note = Some(format!("backing index {target} exists in the cluster; rename the data stream"));
@@ -513,11 +512,18 @@ fn state_batches(names: &[String], d: &Dialect, close: bool) -> Result<Vec<Reque
     Ok(out)
 }
 
-/// A set built by inserting (`collect` would sort through its own instantiation of the sort).
-fn set_of<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
-    let mut s = BTreeSet::new();
-    for i in items {
-        s.insert(i);
+/// Names in a sorted `Vec`, looked up by binary search: the plan's sets are built once and
+/// read many times, and a `BTreeSet`'s node code would be one more instantiation in the wasm.
+struct NameSet<'a>(Vec<&'a str>);
+
+impl<'a> NameSet<'a> {
+    fn of(items: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut v: Vec<&str> = items.into_iter().collect();
+        crate::sort::sort_dedup(&mut v);
+        NameSet(v)
     }
-    s
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.binary_search(&name).is_ok()
+    }
 }
