@@ -166,17 +166,45 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Calls `f` with each key of an object; `f` must read (or skip) the key's value.
+    /// At `open` (`{` or `[`): consumes it and enters; true when the container is empty (and
+    /// consumed whole).
     #[inline]
-    pub(crate) fn fast_object_fields(&mut self, f: &mut dyn FnMut(&mut Reader<'a>, &str) -> Result<(), JsonError>) -> Result<(), JsonError> {
-        if self.peek() != Some(b'{') {
-            return Err(self.unexpected("an object"));
+    fn open(&mut self, open: u8, close: u8, what: &str) -> Result<bool, JsonError> {
+        if self.peek() != Some(open) {
+            return Err(self.unexpected(what));
         }
         self.pos += 1;
         self.fast_enter()?;
-        if self.peek() == Some(b'}') {
+        if self.peek() == Some(close) {
             self.pos += 1;
             self.depth -= 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// After an item: true at `,` (another follows), false at `close` (the container ended).
+    #[inline]
+    fn next_item(&mut self, close: u8, eof: &str, expected: &str) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            None => Err(self.error(eof)),
+            Some(_) => Err(self.error(expected)),
+        }
+    }
+
+    /// Calls `f` with each key of an object; `f` must read (or skip) the key's value.
+    #[inline]
+    pub(crate) fn fast_object_fields(&mut self, f: &mut dyn FnMut(&mut Reader<'a>, &str) -> Result<(), JsonError>) -> Result<(), JsonError> {
+        if self.open(b'{', b'}', "an object")? {
             return Ok(());
         }
         loop {
@@ -191,47 +219,24 @@ impl<'a> Reader<'a> {
             }
             self.pos += 1;
             f(self, &key)?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                None => return Err(self.error("EOF while parsing an object")),
-                Some(_) => return Err(self.error("expected `,` or `}`")),
+            if !self.next_item(b'}', "EOF while parsing an object", "expected `,` or `}`")? {
+                return Ok(());
             }
         }
-        self.depth -= 1;
-        Ok(())
     }
 
     /// Calls `f` for each item of an array; `f` must read (or skip) the item.
     #[inline]
     pub(crate) fn fast_array_items(&mut self, f: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), JsonError>) -> Result<(), JsonError> {
-        if self.peek() != Some(b'[') {
-            return Err(self.unexpected("an array"));
-        }
-        self.pos += 1;
-        self.fast_enter()?;
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            self.depth -= 1;
+        if self.open(b'[', b']', "an array")? {
             return Ok(());
         }
         loop {
             f(self)?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                None => return Err(self.error("EOF while parsing a list")),
-                Some(_) => return Err(self.error("expected `,` or `]`")),
+            if !self.next_item(b']', "EOF while parsing a list", "expected `,` or `]`")? {
+                return Ok(());
             }
         }
-        self.depth -= 1;
-        Ok(())
     }
 
     /// Consumes a `null` if one is next.
@@ -398,14 +403,7 @@ impl<'a> Reader<'a> {
         let int_end = i;
         let mut float = false;
         if buf.get(i) == Some(&b'.') {
-            i += 1;
-            if !matches!(buf.get(i), Some(b'0'..=b'9')) {
-                self.pos = i;
-                return Err(self.error("invalid number"));
-            }
-            while matches!(buf.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
+            i = self.digits(i + 1)?;
             float = true;
         }
         if matches!(buf.get(i), Some(b'e' | b'E')) {
@@ -413,13 +411,7 @@ impl<'a> Reader<'a> {
             if matches!(buf.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            if !matches!(buf.get(i), Some(b'0'..=b'9')) {
-                self.pos = i;
-                return Err(self.error("invalid number"));
-            }
-            while matches!(buf.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
+            i = self.digits(i)?;
             float = true;
         }
         self.pos = i;
@@ -450,6 +442,19 @@ impl<'a> Reader<'a> {
             Ok(f) if f.is_finite() => Ok(Num::F(f)),
             _ => Err(self.error("number out of range")),
         }
+    }
+
+    /// One or more digits from `i` (a fraction or an exponent): where they end.
+    #[inline]
+    fn digits(&mut self, mut i: usize) -> Result<usize, JsonError> {
+        if !matches!(self.buf.get(i), Some(b'0'..=b'9')) {
+            self.pos = i;
+            return Err(self.error("invalid number"));
+        }
+        while matches!(self.buf.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+        Ok(i)
     }
 
     /// Skips one value of any kind (checked, so a malformed body is still an error).

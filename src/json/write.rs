@@ -26,26 +26,31 @@ impl Writer {
         }
     }
 
-    pub fn begin_object(&mut self) {
+    fn open(&mut self, bracket: char) {
         self.sep();
-        self.out.push('{');
+        self.out.push(bracket);
         self.after_value = false;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.after_value = true;
+    }
+
+    pub fn begin_object(&mut self) {
+        self.open('{');
     }
 
     pub fn end_object(&mut self) {
-        self.out.push('}');
-        self.after_value = true;
+        self.close('}');
     }
 
     pub fn begin_array(&mut self) {
-        self.sep();
-        self.out.push('[');
-        self.after_value = false;
+        self.open('[');
     }
 
     pub fn end_array(&mut self) {
-        self.out.push(']');
-        self.after_value = true;
+        self.close(']');
     }
 
     /// A key in an open object; its value is written next.
