@@ -210,10 +210,16 @@ fn from_json(input: &DeriveInput) -> syn::Result<Ts> {
 
 /// Reads an object into `ctor { fields }`: one slot per field, one pass over the keys.
 fn read_fields<'a>(ctor: Ts, fields: impl Iterator<Item = &'a syn::Field>, ca: &Attrs) -> syn::Result<Ts> {
+    let fields: Vec<&syn::Field> = fields.collect();
     let mut slots = Vec::new();
     let mut arms = Vec::new();
     let mut inits = Vec::new();
-    for (i, f) in fields.enumerate() {
+    // Fields that may be missing (a default, or an `Option`): when every field may, the value
+    // is built first and each key read into its field in place (smaller code: no slots).
+    let mut starts = Vec::new();
+    let mut in_place_arms = Vec::new();
+    let mut all_optional = true;
+    for (i, f) in fields.iter().enumerate() {
         let fa = attrs(&f.attrs)?;
         if fa.flatten {
             return err(f, "FromJson: flatten is encode-only");
@@ -228,12 +234,18 @@ fn read_fields<'a>(ctor: Ts, fields: impl Iterator<Item = &'a syn::Field>, ca: &
             None => quote! { <#ty as ::essnap::json::FromJson>::read_json(r)? },
         };
         arms.push(quote! { #key => #slot = ::core::option::Option::Some(#read), });
+        in_place_arms.push(quote! { #key => __v.#id = #read, });
         let missing = match (&fa.default, &fa.deserialize_with) {
             (Some(None), _) => quote! { ::core::default::Default::default() },
             (Some(Some(p)), _) => quote! { #p() },
             (None, Some(_)) => quote! { return ::core::result::Result::Err(r.error(::std::format!("missing field `{}`", #key))) },
             (None, None) => quote! { <#ty as ::essnap::json::FromJson>::missing(r, #key)? },
         };
+        match (&fa.default, &fa.deserialize_with) {
+            (Some(_), _) => starts.push(quote! { #id: #missing, }),
+            (None, None) if is_option(ty) => starts.push(quote! { #id: ::core::option::Option::None, }),
+            _ => all_optional = false,
+        }
         inits.push(quote! { #id: match #slot { ::core::option::Option::Some(v) => v, ::core::option::Option::None => #missing }, });
     }
     let unknown = if ca.deny_unknown_fields {
@@ -241,6 +253,19 @@ fn read_fields<'a>(ctor: Ts, fields: impl Iterator<Item = &'a syn::Field>, ca: &
     } else {
         quote! { _ => r.skip()?, }
     };
+    if all_optional {
+        return Ok(quote! {
+            let mut __v = #ctor { #(#starts)* };
+            r.object_fields(&mut |r: &mut ::essnap::json::Reader<'_>, key: &str| {
+                match key {
+                    #(#in_place_arms)*
+                    #unknown
+                }
+                ::core::result::Result::Ok(())
+            })?;
+            ::core::result::Result::Ok(__v)
+        });
+    }
     Ok(quote! {
         #(#slots)*
         r.object_fields(&mut |r: &mut ::essnap::json::Reader<'_>, key: &str| {
@@ -252,6 +277,11 @@ fn read_fields<'a>(ctor: Ts, fields: impl Iterator<Item = &'a syn::Field>, ca: &
         })?;
         ::core::result::Result::Ok(#ctor { #(#inits)* })
     })
+}
+
+/// Whether a field's type is written `Option<...>` (missing means `None`, as serde does).
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 // ---------------------------------------------------------------------------------------------
