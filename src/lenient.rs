@@ -20,7 +20,7 @@ pub fn u64_opt(r: &mut Reader<'_>) -> Result<Option<u64>, JsonError> {
         Ok(Num::U(n)) => n,
         Ok(Num::I(n)) => return Err(r.error(format!("expected a non-negative number, got {n}"))),
         Ok(Num::F(f)) if f >= 0.0 => f as u64,
-        Ok(Num::F(f)) => return Err(r.error(format!("expected a non-negative number, got {f}"))),
+        Ok(Num::F(_)) => return Err(r.error("expected a non-negative number, got a negative one")),
         Err(s) => s.trim().parse::<u64>().map_err(|_| r.error(format!("expected a number, got `{s}`")))?,
     };
     Ok(Some(n))

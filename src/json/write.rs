@@ -111,9 +111,9 @@ impl Writer {
             return self.null();
         }
         self.sep();
-        // Debug prints the shortest round-trip form and keeps `.0` on whole numbers.
-        use std::fmt::Write;
-        let _ = write!(self.out, "{f:?}");
+        // The shortest form that reads back as the same number (`37.5`, `100.0`, `1e21`), as
+        // serde_json writes it.
+        self.out.push_str(ryu::Buffer::new().format_finite(f));
         self.after_value = true;
     }
 
