@@ -5,6 +5,11 @@
 //! largest part of the wasm. Here each type gets one plain decode and one plain encode function
 //! over one concrete reader and writer, and objects are walked by one loop for all types.
 //! Free-form parts (metadata, settings) stay `serde_json::Value`, read and written here.
+//!
+//! Lenient where servers differ, strict where JSON is: unknown fields are skipped, a missing
+//! `Option` field is `None`, a repeated key keeps its last value; malformed JSON, a wrong type
+//! or a missing required field is an error naming the line and column. Floats are parsed
+//! correctly rounded (std) and written in their shortest round-trip form (ryu).
 
 mod read;
 mod write;
