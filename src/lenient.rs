@@ -44,7 +44,7 @@ pub fn percent_opt(r: &mut Reader<'_>) -> Result<Option<f64>, JsonError> {
     }
     match num_or_str(r)? {
         Ok(n) => Ok(Some(n.as_f64())),
-        Err(s) => s.trim().trim_end_matches('%').parse::<f64>().map(Some).map_err(|_| r.error(format!("expected a percentage, got `{s}`"))),
+        Err(s) => crate::json::float::parse(s.trim().trim_end_matches('%')).map(Some).ok_or_else(|| r.error(format!("expected a percentage, got `{s}`"))),
     }
 }
 

@@ -11,6 +11,7 @@
 //! or a missing required field is an error naming the line and column. Floats are parsed
 //! correctly rounded (std) and written in their shortest round-trip form (ryu).
 
+pub mod float;
 mod read;
 mod write;
 

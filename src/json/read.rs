@@ -438,9 +438,9 @@ impl<'a> Reader<'a> {
         }
         // ASCII digits, signs, `.` and `e` only: always UTF-8.
         let text = std::str::from_utf8(&buf[start..i]).map_err(|_| self.error("invalid number"))?;
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Num::F(f)),
-            _ => Err(self.error("number out of range")),
+        match super::float::parse(text) {
+            Some(f) => Ok(Num::F(f)),
+            None => Err(self.error("number out of range")),
         }
     }
 

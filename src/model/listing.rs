@@ -157,7 +157,7 @@ fn num(r: &mut Reader<'_>) -> Result<f64, JsonError> {
         Some(Kind::Null) => r.fast_null().map(|()| f64::NAN),
         Some(Kind::String) => {
             let s = r.fast_str()?;
-            s.trim().parse::<f64>().map_err(|_| r.error(format!("expected a number, got `{s}`")))
+            crate::json::float::parse(s.trim()).ok_or_else(|| r.error(format!("expected a number, got `{s}`")))
         }
         _ => r.fast_number().map(Num::as_f64),
     }
