@@ -156,7 +156,7 @@ impl RepositorySettings {
                 if url.trim().is_empty() {
                     return Err(InputError::new("url", "a url repository needs a url", "give the repository's URL (file:, http:, https:, ftp:, jar:)"));
                 }
-                Value::Object(Map::from_iter([("url".to_string(), Value::String(url.clone()))]))
+                object([("url", Value::String(url.clone()))])
             }
             RepositorySettings::Raw { kind, settings } => {
                 if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
@@ -165,7 +165,7 @@ impl RepositorySettings {
                 Value::Object(settings.clone())
             }
         };
-        Ok(Value::Object(Map::from_iter([("type".to_string(), Value::String(self.kind().to_string())), ("settings".to_string(), settings)])))
+        Ok(object([("type", Value::String(self.kind().to_string())), ("settings", settings)]))
     }
 }
 
@@ -491,7 +491,7 @@ impl CloneSnapshot {
             Method::Put,
             &[("repository", &self.repository), ("snapshot", &self.snapshot), ("target_snapshot", &self.target)],
         )?;
-        master_timeout(b, d, &self.master_timeout)?.params(&self.extra)?.body(Value::Object(Map::from_iter([("indices".to_string(), Value::String(indices))]))).build()
+        master_timeout(b, d, &self.master_timeout)?.params(&self.extra)?.body(object([("indices", Value::String(indices))])).build()
     }
 }
 
@@ -610,4 +610,14 @@ impl RestoreSnapshot {
         let b = if body.is_empty() { b } else { b.body(Value::Object(body)) };
         b.build()
     }
+}
+
+/// A JSON object from pairs (inserted one by one: `collect` into the map would sort them through
+/// one more instantiation of the sort).
+fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
 }
