@@ -75,7 +75,7 @@ fn from_es_envelope(status: u16, error: &Value) -> ApiError {
             o.get("type").and_then(Value::as_str).map(String::from),
             o.get("reason").and_then(Value::as_str).unwrap_or("").to_string(),
         ),
-        other => (None, excerpt(other.to_string().as_bytes())),
+        other => (None, excerpt(crate::json::to_string(other).as_bytes())),
     };
     let root_causes: Vec<Cause> = error
         .get("root_cause")

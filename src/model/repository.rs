@@ -27,7 +27,7 @@ impl RepositoryInfo {
         match self.settings.get(name)? {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
-            v => Some(v.to_string()),
+            v => Some(crate::json::to_string(v)),
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn transport_error_json(t: &TransportError) -> Value {
 
 /// A JS `Error` the wrapper recognises: name `EssnapRawError`, message = the error's JSON.
 pub fn raw(v: Value) -> JsValue {
-    let e = js_sys::Error::new(&v.to_string());
+    let e = js_sys::Error::new(&essnap::json::to_string(&v));
     e.set_name("EssnapRawError");
     e.into()
 }

@@ -38,7 +38,7 @@ fn timing(json: Option<String>) -> Result<Timing, JsValue> {
     let num = |k: &str| -> Result<Option<u64>, JsValue> {
         match v.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(n) => n.as_u64().map(Some).ok_or_else(|| invalid(k, format!("{n} is not a whole number ≥ 0"), "pass milliseconds as a whole number")),
+            Some(n) => n.as_u64().map(Some).ok_or_else(|| invalid(k, format!("{} is not a whole number ≥ 0", essnap::json::to_string(n)), "pass milliseconds as a whole number")),
         }
     };
     if let Some(n) = num("pollIntervalMs")? {

@@ -66,8 +66,8 @@ impl Reply {
     #[wasm_bindgen(js_name = errorJson)]
     pub fn error_json(&self) -> Option<String> {
         match &self.0 {
-            Err(t) => Some(transport_error_json(t).to_string()),
-            Ok(r) if !r.is_success() => Some(crate::errors::api_error_json(&essnap::ApiError::from_response(r)).to_string()),
+            Err(t) => Some(essnap::json::to_string(&transport_error_json(t))),
+            Ok(r) if !r.is_success() => Some(essnap::json::to_string(&crate::errors::api_error_json(&essnap::ApiError::from_response(r)))),
             Ok(_) => None,
         }
     }
