@@ -21,17 +21,7 @@ const POW10: [f64; 23] = [
 pub fn parse(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let mut i = 0;
-    let neg = match b.first() {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let neg = sign(b, &mut i);
     let mut digits: Vec<u8> = Vec::new();
     let mut sticky = false;
     let mut exp: i64 = 0;
@@ -68,17 +58,7 @@ pub fn parse(s: &str) -> Option<f64> {
     }
     if let Some(b'e' | b'E') = b.get(i) {
         i += 1;
-        let eneg = match b.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let eneg = sign(b, &mut i);
         let start = i;
         let mut e: i64 = 0;
         while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
@@ -100,6 +80,17 @@ pub fn parse(s: &str) -> Option<f64> {
     }
     let v = magnitude(&digits, exp, sticky)?;
     Some(if neg { -v } else { v })
+}
+
+/// An optional `+` or `-` at `i` (consumed): whether it was `-`.
+fn sign(b: &[u8], i: &mut usize) -> bool {
+    match b.get(*i) {
+        Some(&c @ (b'-' | b'+')) => {
+            *i += 1;
+            c == b'-'
+        }
+        _ => false,
+    }
 }
 
 /// The f64 nearest to `0.digits... × 10^exp` read as `digits × 10^exp` (digits without leading zeros).

@@ -253,28 +253,29 @@ fn read_fields<'a>(ctor: Ts, fields: impl Iterator<Item = &'a syn::Field>, ca: &
     } else {
         quote! { _ => r.skip()?, }
     };
-    if all_optional {
-        return Ok(quote! {
-            let mut __v = #ctor { #(#starts)* };
+    let walk = |arms: &[Ts]| {
+        quote! {
             r.object_fields(&mut |r: &mut ::essnap::json::Reader<'_>, key: &str| {
                 match key {
-                    #(#in_place_arms)*
+                    #(#arms)*
                     #unknown
                 }
                 ::core::result::Result::Ok(())
             })?;
+        }
+    };
+    if all_optional {
+        let walk = walk(&in_place_arms);
+        return Ok(quote! {
+            let mut __v = #ctor { #(#starts)* };
+            #walk
             ::core::result::Result::Ok(__v)
         });
     }
+    let walk = walk(&arms);
     Ok(quote! {
         #(#slots)*
-        r.object_fields(&mut |r: &mut ::essnap::json::Reader<'_>, key: &str| {
-            match key {
-                #(#arms)*
-                #unknown
-            }
-            ::core::result::Result::Ok(())
-        })?;
+        #walk
         ::core::result::Result::Ok(#ctor { #(#inits)* })
     })
 }
