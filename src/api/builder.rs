@@ -24,13 +24,13 @@ impl RequestBuilder {
         let spec = spec::find(api)
             .ok_or_else(|| InputError::new("api", format!("`{api}` is not an API essnap knows"), "see essnap::api::spec::APIS"))?;
         let mut names: Vec<&str> = parts.iter().map(|(k, _)| *k).collect();
-        crate::sort::sort_dedup(&mut names);
+        crate::sort::sort_by(&mut names, &|a, b| a.cmp(b));
         let template = spec
             .paths
             .iter()
             .find(|p| {
                 let mut t = p.parts();
-                crate::sort::sort_dedup(&mut t);
+                crate::sort::sort_by(&mut t, &|a, b| a.cmp(b));
                 t == names && p.methods.contains(&method)
             })
             .ok_or_else(|| {

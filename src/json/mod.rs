@@ -284,12 +284,7 @@ impl FromJson for Map<String, Value> {
 
 impl ToJson for Map<String, Value> {
     fn write_json(&self, w: &mut Writer) {
-        w.begin_object();
-        for (k, v) in self {
-            w.key(k);
-            w.value(v);
-        }
-        w.end_object();
+        w.object(self);
     }
 }
 

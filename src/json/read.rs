@@ -463,23 +463,8 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some(b'{') => self.fast_object_fields(&mut |r, _| r.fast_skip()),
             Some(b'[') => self.fast_array_items(&mut |r| r.fast_skip()),
-            Some(b'"') => {
-                // Only the end matters: scan, validating only when there is an escape.
-                let buf = self.buf;
-                let mut i = self.pos + 1;
-                while let Some(&c) = buf.get(i) {
-                    if c == b'"' || c == b'\\' || c < 0x20 {
-                        break;
-                    }
-                    i += 1;
-                }
-                if buf.get(i) == Some(&b'"') && std::str::from_utf8(&buf[self.pos + 1..i]).is_ok() {
-                    self.pos = i + 1;
-                    Ok(())
-                } else {
-                    self.fast_string().map(drop)
-                }
-            }
+            // Borrowed unless escaped: nothing is copied for a plain string.
+            Some(b'"') => self.fast_string().map(drop),
             Some(b't' | b'f') => self.fast_bool().map(drop),
             Some(b'n') => self.fast_null(),
             Some(b'-' | b'0'..=b'9') => self.fast_number().map(drop),

@@ -1,7 +1,7 @@
 //! A JSON writer into a `String`: commas are placed by the writer, so encoders only say what
 //! comes next.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 #[derive(Default)]
 pub struct Writer {
@@ -134,15 +134,18 @@ impl Writer {
                 }
                 self.end_array();
             }
-            Value::Object(m) => {
-                self.begin_object();
-                for (k, x) in m {
-                    self.key(k);
-                    self.value(x);
-                }
-                self.end_object();
-            }
+            Value::Object(m) => self.object(m),
         }
+    }
+
+    /// A JSON object of `Value`s.
+    pub fn object(&mut self, m: &Map<String, Value>) {
+        self.begin_object();
+        for (k, x) in m {
+            self.key(k);
+            self.value(x);
+        }
+        self.end_object();
     }
 
     fn escaped(&mut self, s: &str) {

@@ -449,20 +449,9 @@ impl RestoreExecution {
 
     /// The primaries of every target in `_cat/indices` rows; `None` while one is missing.
     fn primaries_of_targets(&self, rows: &[crate::model::CatIndex]) -> Option<u64> {
-        // Sorted by name, a later row for the same name winning (as a map would).
-        let mut pri: Vec<(&str, u32)> = rows.iter().filter_map(|r| Some((r.index.trim(), r.pri?))).collect();
-        crate::sort::sort_by(&mut pri, &|a, b| a.0.cmp(b.0));
-        let lookup = |t: &str| match pri.binary_search_by(|(n, _)| n.cmp(&t)) {
-            // `binary_search` may land on any of equal names: take the last of the run.
-            Ok(mut k) => {
-                while pri.get(k + 1).is_some_and(|(n, _)| *n == t) {
-                    k += 1;
-                }
-                Some(u64::from(pri[k].1))
-            }
-            Err(_) => None,
-        };
-        self.targets().iter().map(|t| lookup(t.as_str())).sum()
+        // A later row for the same name wins, as in any map.
+        let pri: crate::model::NameMap<u32> = rows.iter().filter_map(|r| Some((r.index.trim(), r.pri?))).collect();
+        self.targets().iter().map(|t| pri.get(t.as_str()).map(|&n| u64::from(n))).sum()
     }
 
     fn closed_or_was_closed(&self, target: &str) -> bool {

@@ -124,6 +124,6 @@ pub fn core_err(e: &essnap::error::Error) -> JsValue {
     }
 }
 
-pub fn to_json<T: ToJson + ?Sized>(v: &T) -> Result<String, JsValue> {
-    Ok(essnap::json::to_string(v))
+pub fn to_json<T: ToJson + ?Sized>(v: &T) -> String {
+    essnap::json::to_string(v)
 }

@@ -32,7 +32,7 @@ pub fn check_compatibility(query_json: &str) -> Result<String, JsValue> {
         Some(i) => check_index(&q.cluster, &snapshot, i, created.as_ref()),
         None => check_snapshot(&q.cluster, &snapshot),
     };
-    to_json(&v)
+    Ok(to_json(&v))
 }
 
 fn response(status: u16, body: &[u8], headers_json: Option<String>) -> Result<Response, JsValue> {
@@ -47,7 +47,7 @@ fn response(status: u16, body: &[u8], headers_json: Option<String>) -> Result<Re
 #[wasm_bindgen(js_name = decodeResponse)]
 pub fn decode_response(api: &str, status: u16, body: &[u8], headers_json: Option<String>) -> Result<String, JsValue> {
     let d = decode_named(api, &response(status, body, headers_json)?).map_err(|e| core_err(&e))?;
-    to_json(&d)
+    Ok(to_json(&d))
 }
 
 /// The listed fields of a get-snapshots answer as columns (see essnap-web-listing).
@@ -75,24 +75,24 @@ pub fn preview_rename(query_json: &str) -> Result<String, JsValue> {
             q.names.iter().map(|n| renamer.apply(n)).collect()
         }
     };
-    to_json(&targets)
+    Ok(to_json(&targets))
 }
 
 /// The essnap error for an error answer (JSON of the error fields), whatever its status.
 #[wasm_bindgen(js_name = explainError)]
 pub fn explain_error(status: u16, body: &[u8], headers_json: Option<String>) -> Result<String, JsValue> {
     let e = ApiError::from_response(&response(status, body, headers_json)?);
-    to_json(&api_error_json(&e))
+    Ok(to_json(&api_error_json(&e)))
 }
 
 /// Every error code with its hint, retry advice and the server codes behind it (JSON).
 #[wasm_bindgen(js_name = errorCatalogue)]
 pub fn error_catalogue() -> Result<String, JsValue> {
-    to_json(&catalogue())
+    Ok(to_json(&catalogue()))
 }
 
 /// The API names `decodeResponse` understands (JSON array).
 #[wasm_bindgen(js_name = decodableApis)]
 pub fn decodable_apis() -> Result<String, JsValue> {
-    to_json(&DECODABLE)
+    Ok(to_json(&DECODABLE))
 }

@@ -278,7 +278,7 @@ impl Runner {
     /// The outcome of a restore or create run (JSON); throws the error of a failed gather.
     pub fn result(&mut self) -> Result<String, JsValue> {
         match self.output.as_ref() {
-            Some(Output::Json(v)) => to_json(v),
+            Some(Output::Json(v)) => Ok(to_json(v)),
             Some(Output::Error(e)) => Err(api_err(e)),
             Some(Output::Inputs(_)) => Err(invalid("runner", "a gather run has a plan, not a result", "call plan() or check()")),
             None => Err(invalid("runner", "the run is not finished", "step it until it returns DONE")),
@@ -311,7 +311,7 @@ impl Runner {
         let plan = plan_restore(inputs, &sel).map_err(|e| input_err(&e))?;
         let s = &inputs.snapshot;
         let indices: Vec<Value> = plan.items.iter().map(|i| object(&[("index", &i.source), ("dataStream", &i.data_stream), ("verdict", &i.verdict)])).collect();
-        to_json(&object(&[
+        Ok(to_json(&object(&[
             ("repository", &inputs.repository),
             ("snapshot", &s.snapshot),
             ("state", &s.state()),
@@ -321,7 +321,7 @@ impl Runner {
             ("verdict", &plan.verdict),
             ("restorable", &plan.verdict.is_restorable()),
             ("indices", &indices),
-        ]))
+        ])))
     }
 }
 
@@ -344,7 +344,7 @@ impl Plan {
         v["restore_request"] = request_json(&self.plan.restore_request);
         v["blocked"] = Value::Bool(self.plan.is_blocked());
         v["targets"] = essnap::json::to_value(&self.plan.targets());
-        to_json(&v)
+        Ok(to_json(&v))
     }
 
     /// A table a user can read before confirming.
@@ -408,7 +408,7 @@ impl Pager {
     pub fn on_reply(&mut self, reply: &Reply) -> Result<String, JsValue> {
         let r = response_of(reply)?;
         let page = self.pager.on_response(r).map_err(|e| api_err(&e))?;
-        to_json(&page)
+        Ok(to_json(&page))
     }
 }
 
@@ -423,7 +423,7 @@ pub fn req_info() -> Req {
 #[wasm_bindgen(js_name = decodeInfo)]
 pub fn decode_info(reply: &Reply) -> Result<String, JsValue> {
     let info: Info = decode("info", response_of(reply)?).map_err(|e| api_err(&e))?;
-    to_json(&object(&[("dialect", &info.dialect()), ("serverless", &info.is_serverless()), ("info", &info)]))
+    Ok(to_json(&object(&[("dialect", &info.dialect()), ("serverless", &info.is_serverless()), ("info", &info)])))
 }
 
 /// `GET /_cluster/health[/<indices>]` (optionally waiting for a status, e.g. `green`).
@@ -439,7 +439,7 @@ pub fn req_health(indices_json: Option<String>, wait_for_status: Option<String>,
 /// The health from the answer to `reqHealth` (a timed-out wait is an answer: see the core).
 #[wasm_bindgen(js_name = decodeHealth)]
 pub fn decode_health(reply: &Reply) -> Result<String, JsValue> {
-    to_json(&essnap::model::ClusterHealth::from_response(response_of(reply)?).map_err(|e| api_err(&e))?)
+    Ok(to_json(&essnap::model::ClusterHealth::from_response(response_of(reply)?).map_err(|e| api_err(&e))?))
 }
 
 #[wasm_bindgen(js_name = reqRepositories)]
@@ -474,5 +474,5 @@ pub fn req_remove_repository(name: &str, dialect_json: &str) -> Result<Req, JsVa
 #[wasm_bindgen(js_name = decodeReply)]
 pub fn decode_reply(api: &str, reply: &Reply) -> Result<String, JsValue> {
     let d = decode_named(api, response_of(reply)?).map_err(|e| core_err(&e))?;
-    to_json(&d)
+    Ok(to_json(&d))
 }
