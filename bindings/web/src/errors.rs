@@ -123,7 +123,3 @@ pub fn core_err(e: &essnap::error::Error) -> JsValue {
         essnap::error::Error::Api(a) => api_err(a),
     }
 }
-
-pub fn to_json<T: ToJson + ?Sized>(v: &T) -> String {
-    essnap::json::to_string(v)
-}

@@ -8,7 +8,8 @@ use essnap::{ApiError, Response};
 use essnap::json::FromJson;
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, to_json};
+use crate::errors::{api_err, api_error_json, core_err, input_err, invalid};
+use essnap::json::to_string as to_json;
 
 #[derive(FromJson)]
 #[json(rename_all = "camelCase")]

@@ -20,7 +20,8 @@ use essnap::{ApiError, Request, Secret};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, object, raw, to_json, transport_error_json};
+use crate::errors::{api_err, api_error_json, core_err, input_err, invalid, object, raw, transport_error_json};
+use essnap::json::to_string as to_json;
 use crate::transport::{Reply, Req};
 
 /// What a step asks for: `SEND` (take the request with `request()`), `DONE`, or a wait (ms ≥ 0).
