@@ -243,6 +243,14 @@ fn snapshots_are_listed_a_page_at_a_time() {
     assert_eq!(j2["snapshots"][0]["snapshot"], "nightly-0006");
     let j3 = with_url(&sb, &["snapshots", "nightly", "--limit", "3", "--sort", "name", "--desc", "--json"]).json();
     assert_eq!(j3["snapshots"][0]["snapshot"], "nightly-2000");
+    // The printed next-page command, run as printed, continues the same listing.
+    let r = with_url(&sb, &["snapshots", "nightly", "--limit", "3", "--sort", "name", "--desc"]);
+    let hint = r.stdout.lines().find_map(|l| l.strip_prefix("next page: essnap ")).expect("a next-page line").to_string();
+    let words: Vec<&str> = hint.split(' ').collect();
+    assert!(hint.contains("--sort name --desc --limit 3 --after "), "{hint}");
+    let r2 = with_url(&sb, &words);
+    expect(&r2, 0);
+    assert!(r2.stdout.contains("nightly-1997") && !r2.stdout.contains("nightly-1998"), "{}", r2.stdout);
     expect(&with_url(&sb, &["snapshots", "nightly", "--limit", "0"]), 2);
     let r = with_url(&sb, &["snapshots", "nope"]);
     expect(&r, 1);
