@@ -57,8 +57,8 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
     let r = ctx.guest.client.essnap_snapshots_operations().call_list_snapshots(&mut ctx.guest.store, &a.repository, &q);
     let page = ctx.call(r)?;
     if ctx.json {
-        let snaps: Vec<serde_json::Value> = page.snapshots.iter().map(|s| serde_json::from_str(&s.json).unwrap_or_default()).collect();
-        output::json(&serde_json::json!({ "snapshots": snaps, "total": page.total, "remaining": page.remaining, "next": page.next }));
+        let tail = [("total", serde_json::json!(page.total)), ("remaining", serde_json::json!(page.remaining)), ("next", serde_json::json!(page.next))];
+        output::json_list("snapshots", page.snapshots.iter().map(|s| s.json.as_str()), &tail);
         return Ok(0);
     }
     let rows: Vec<Vec<String>> = page
