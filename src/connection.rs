@@ -159,7 +159,17 @@ impl Connection {
                     ));
                 }
             },
-            None => (Scheme::Http, url),
+            // `http:/host`, `https:host`: a scheme without its `//` would otherwise be read as a
+            // host named `http` with a bad port.
+            None => match url.split_once(':') {
+                Some((s, after)) if matches!(s.to_ascii_lowercase().as_str(), "http" | "https") && !after.starts_with(|c: char| c.is_ascii_digit()) => {
+                    return Err(bad(format!("the URL scheme `{s}:` is not followed by `//`"), "write it as http://host:9200 or https://host:9200"));
+                }
+                Some((s, after)) if after.starts_with('/') && !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    return Err(bad(format!("`{}:/` is not a URL scheme essnap knows", truncate(s, 16)), "use http:// or https://"));
+                }
+                _ => (Scheme::Http, url),
+            },
         };
         if rest.contains('?') || rest.contains('#') {
             return Err(bad(

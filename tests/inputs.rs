@@ -25,6 +25,8 @@ fn urls_as_operators_write_them() {
     assert_eq!(Connection::parse("localhost").unwrap().base_url(), "http://localhost:9200");
     assert_eq!(Connection::parse("http://[::1]:9201").unwrap().base_url(), "http://[::1]:9201");
     assert_eq!(Connection::parse("10.0.0.7:9200").unwrap().base_url(), "http://10.0.0.7:9200");
+    // A host that happens to be called `http`, with a port, is still a host.
+    assert_eq!(Connection::parse("http:9201").unwrap().base_url(), "http://http:9201");
 }
 
 #[test]
@@ -56,6 +58,9 @@ fn bad_urls_say_what_is_wrong() {
         ("http://[::1", "IPv6"),
         ("http://bad_host!:9200", "host name"),
         ("http://host/../x", "`..`"),
+        ("http:/host:9200", "not followed by `//`"),
+        ("HTTPS:host", "not followed by `//`"),
+        ("htp:/host", "not a URL scheme"),
     ];
     for (url, needle) in cases {
         let e = Connection::parse(url).unwrap_err();
