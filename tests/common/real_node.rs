@@ -77,11 +77,13 @@ fn xtask_binary() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("ESSNAP_XTASK") {
         return Ok(PathBuf::from(p));
     }
-    // <target>/debug/deps/<test binary> -> <target>/debug/xtask
+    // <target>/<profile>/deps/<test binary> -> <target>/<profile>/xtask, or the debug one that
+    // `cargo xtask` builds when the tests run in release.
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let candidate = exe.parent().and_then(Path::parent).map(|d| d.join("xtask"));
-    match candidate {
-        Some(p) if p.exists() => Ok(p),
+    let profile = exe.parent().and_then(Path::parent);
+    let candidates = [profile.map(|d| d.join("xtask")), profile.and_then(Path::parent).map(|t| t.join("debug/xtask"))];
+    match candidates.into_iter().flatten().find(|p| p.exists()) {
+        Some(p) => Ok(p),
         _ => Err("the xtask binary was not found: run the tests with `cargo xtask test`, or `cargo build -p xtask` first, \
                   or set ESSNAP_XTASK to its path"
             .into()),
