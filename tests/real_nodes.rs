@@ -16,7 +16,8 @@ use essnap::machine::create::{CreateOutcome, CreateStatus};
 use essnap::machine::list::SnapshotPager;
 use essnap::machine::restore::{IndexFate, RestoreStatus};
 use essnap::machine::{Event, Timing};
-use essnap::plan::{ItemAction, RestoreSelection};
+use essnap::plan::{ItemAction, Rename, RestoreSelection};
+use serde_json::json;
 use fault_proxy::{Action, FaultProxy, Rule};
 use real_node::{ELASTICSEARCH, OPENSEARCH, RealNode};
 
@@ -120,6 +121,68 @@ fn elasticsearch_snapshot_list_and_restore_over_open_indices() {
     if let Some(node) = real_node::shared(ELASTICSEARCH) {
         snapshot_list_restore(node);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// data streams (OpenSearch: Elasticsearch 7.x has them only with x-pack, which the launched node lacks)
+
+#[test]
+fn opensearch_data_stream_restore_is_blocked_over_itself_and_follows_a_rename() {
+    let Some(node) = real_node::shared(OPENSEARCH) else { return };
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    c.fs_repository(&d, "streams");
+    let template = json!({"index_patterns": ["dsx-*"], "data_stream": {}, "template": {"settings": {"number_of_shards": 1, "number_of_replicas": 0}}});
+    c.ok("PUT", "/_index_template/dsx-template", Some(&template.to_string()));
+    c.ok("PUT", "/_data_stream/dsx-app", None);
+    let mut bulk = String::new();
+    for i in 0..6 {
+        bulk.push_str(&format!("{{\"create\":{{}}}}\n{{\"@timestamp\":\"2026-01-01T00:00:0{i}Z\",\"n\":{i}}}\n"));
+    }
+    let r = c.ok("POST", "/dsx-app/_bulk?refresh=true", Some(&bulk));
+    assert_eq!(r["errors"], false, "{r}");
+    let (out, events) = c.snapshot(&d, "streams", "streams-1", &["dsx-app"]);
+    assert_snapshot_ok(&out, &events, "streams-1");
+    let snap = out.snapshot.expect("final snapshot info");
+    assert_eq!(snap.data_streams(), ["dsx-app"]);
+    let backing = c.ok("GET", "/_data_stream/dsx-app", None)["data_streams"][0]["indices"][0]["index_name"].as_str().unwrap().to_string();
+    assert_eq!(snap.indices, [backing.clone()]);
+
+    // Over the live data stream: blocked even when allowed to close (its write index can't be
+    // closed), and nothing is sent.
+    for close_conflicting in [false, true] {
+        let plan = c.plan("streams", "streams-1", &RestoreSelection { close_conflicting, ..Default::default() });
+        assert!(plan.is_blocked(), "{}", plan.render());
+        assert!(plan.blockers.iter().any(|b| b.contains("data stream dsx-app already exists")), "{}", plan.render());
+        assert!(plan.to_close.is_empty(), "{}", plan.render());
+        let (out, _) = c.execute(plan);
+        assert_eq!((out.status, out.requests_sent), (RestoreStatus::NotStarted, 0));
+    }
+    // What the server says to the same restore, for the record: the open backing index.
+    let (status, body) = c.raw("POST", "/_snapshot/streams/streams-1/_restore", Some(r#"{"indices":"dsx-app"}"#));
+    assert_eq!(status, 500, "{body}");
+    assert!(body["error"]["reason"].as_str().unwrap_or("").contains(&format!("cannot restore index [{backing}] because an open index")), "{body}");
+
+    // Under a prefix: the planned names are the names the server gives the data stream and its
+    // backing index.
+    let sel = RestoreSelection { indices: vec!["dsx-app".into()], rename: Some(Rename::Prefix("copy-".into())), ..Default::default() };
+    let plan = c.plan("streams", "streams-1", &sel);
+    assert!(!plan.is_blocked(), "{}", plan.render());
+    let planned_stream = plan.data_streams.iter().map(|d| d.target.clone()).collect::<Vec<_>>();
+    let planned_backing = plan.items.iter().map(|i| i.target.clone()).collect::<Vec<_>>();
+    assert_eq!(planned_stream, ["copy-dsx-app"], "{}", plan.render());
+    let (out, _) = c.execute(plan);
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    let restored = c.ok("GET", "/_data_stream/copy-dsx-app", None);
+    let real_backing: Vec<String> = restored["data_streams"][0]["indices"].as_array().unwrap().iter().map(|i| i["index_name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(planned_backing, real_backing, "{restored}");
+    c.ok("GET", "/_cluster/health/copy-dsx-app?wait_for_status=green&timeout=30s", None);
+    assert_eq!(c.count("copy-dsx-app"), 6);
+
+    for ds in ["dsx-app", "copy-dsx-app"] {
+        c.ok("DELETE", &format!("/_data_stream/{ds}"), None);
+    }
+    c.ok("DELETE", "/_index_template/dsx-template", None);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
