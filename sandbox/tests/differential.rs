@@ -129,6 +129,20 @@ fn script(paged: bool) -> Vec<Step> {
         step("delete snapshot", "DELETE", "/_snapshot/d-repo/snap-3", None),
         step("delete snapshot missing", "DELETE", "/_snapshot/d-repo/snap-3", None),
         step("delete index restored", "DELETE", "/r-b", None),
+        // names that clash with aliases: an alias stored in the snapshot over an existing index,
+        // and a restored index over an existing alias
+        step("create index with alias", "PUT", "/d-al-src", Some(json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "aliases": {"d-al": {}}}))),
+        step("create index taken", "PUT", "/d-taken", idx(1)),
+        step("health green aliases", "GET", "/_cluster/health?wait_for_status=green&timeout=30s", None),
+        step("create snapshot aliases", "PUT", "/_snapshot/d-repo/snap-al?wait_for_completion=true", Some(json!({"indices": "d-al-src,d-taken", "include_global_state": false}))),
+        step("delete indices snapshotted", "DELETE", "/d-al-src,d-taken", None),
+        step("create index named like the alias", "PUT", "/d-al", idx(1)),
+        step("create index owning an alias", "PUT", "/d-owner", Some(json!({"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "aliases": {"d-taken": {}}}))),
+        step("restore alias over index", "POST", "/_snapshot/d-repo/snap-al/_restore?wait_for_completion=true", Some(json!({"indices": "d-al-src"}))),
+        step("restore index over alias", "POST", "/_snapshot/d-repo/snap-al/_restore?wait_for_completion=true", Some(json!({"indices": "d-taken"}))),
+        step("restore without aliases", "POST", "/_snapshot/d-repo/snap-al/_restore?wait_for_completion=true", Some(json!({"indices": "d-al-src", "include_aliases": false}))),
+        step("delete indices aliases", "DELETE", "/d-al-src,d-al,d-owner", None),
+        step("delete snapshot aliases", "DELETE", "/_snapshot/d-repo/snap-al", None),
     ];
     if paged {
         let at = s.iter().position(|x| x.name == "get snapshot missing").unwrap();

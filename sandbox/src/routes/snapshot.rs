@@ -1394,9 +1394,35 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 ));
             }
         }
-        if ctx.st.data_streams.contains_key(target) {
-            return Err(ApiError::illegal_argument(format!("data stream [{target}] conflicts with index")));
+        // A new index is refused when its name is an alias (MetadataCreateIndexService.validateIndexName).
+        if !ctx.st.indices.contains_key(target) && ctx.st.indices.values().any(|i| i.aliases.iter().any(|a| a == target)) {
+            return Err(ApiError::new(400, "invalid_index_name_exception", format!("Invalid index name [{target}], already exists as alias"))
+                .with("index_uuid", "_na_")
+                .with("index", target.as_str()));
         }
+    }
+    // Names that only collide once the new metadata is built (Metadata.Builder, real 7.17.29 and
+    // 2.19.1): a restored index named like a data stream, an alias the restore brings along named
+    // like an index that stays. Listed together, as the server does.
+    let mut duplicates = Vec::new();
+    let restored: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
+    for (src, target) in &targets {
+        if include_aliases {
+            for a in src.aliases.iter().filter(|a| ctx.st.indices.contains_key(*a) && !restored.contains(&a.as_str())) {
+                let uuid = ctx.st.indices.get(target).map(|i| i.uuid.clone()).unwrap_or_else(|| ctx.st.rng.uuid());
+                duplicates.push(format!("{a} (alias of [{target}/{uuid}]) conflicts with index"));
+            }
+        }
+        if ctx.st.data_streams.contains_key(target) {
+            duplicates.push(format!("data stream [{target}] conflicts with index"));
+        }
+    }
+    if !duplicates.is_empty() {
+        return Err(ApiError::new(
+            500,
+            "illegal_state_exception",
+            format!("index, alias, and data stream names need to be unique, but the following duplicates were found [{}]", duplicates.join(",")),
+        ));
     }
     // apply
     let restore_uuid = ctx.st.rng.uuid();
