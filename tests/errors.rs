@@ -27,6 +27,10 @@ const CASES: &[(u16, &str, &str, ErrorCode)] = &[
     (503, "concurrent_snapshot_execution_exception", "[backups:snap-2] a snapshot is already running", ErrorCode::ConcurrentSnapshotExecution),
     (500, "snapshot_restore_exception", "[backups:snap-1/dKb54xw67gvdRctLCxSket] cannot restore index [logs-a] because an open index with same name already exists in the cluster. Either close or delete the existing index or restore the index under a different name by providing a rename pattern and replacement name", ErrorCode::RestoreConflictOpenIndex),
     (500, "snapshot_restore_exception", "[backups:snap-1/uuid] cannot restore index [logs-a] with [2] shards from a snapshot of index [logs-a] with [1] shards", ErrorCode::RestoreShardCountMismatch),
+    // Both as real 7.17.29 and 2.19.1 nodes send them.
+    (400, "invalid_index_name_exception", "Invalid index name [d-taken], already exists as alias", ErrorCode::RestoreNameConflict),
+    (500, "illegal_state_exception", "index, alias, and data stream names need to be unique, but the following duplicates were found [d-al (alias of [d-al-src/rIPtBmV3ThSrmBmBHHyROQ]) conflicts with index]", ErrorCode::RestoreNameConflict),
+    (500, "illegal_state_exception", "index, alias, and data stream names need to be unique, but the following duplicates were found [data stream [logs-app] conflicts with index]", ErrorCode::RestoreNameConflict),
     (500, "snapshot_restore_exception", "[backups:snap-new] the snapshot was created with Elasticsearch version [8.15.0] which is higher than the version of this node [8.12.2]", ErrorCode::RestoreIncompatibleVersion),
     (500, "snapshot_restore_exception", "[backups:snap-os] the snapshot was created with OpenSearch version [2.19.1] which is higher than the version of this node [2.11.0]", ErrorCode::RestoreIncompatibleVersion),
     (500, "snapshot_restore_exception", "[backups:snap-1] cannot restore, restore is already running", ErrorCode::RestoreFailed),

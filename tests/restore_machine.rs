@@ -86,6 +86,19 @@ fn a_prefix_avoids_the_conflict_without_closing_anything() {
 }
 
 #[test]
+fn an_index_restored_under_the_name_of_a_data_stream_is_blocked() {
+    let mut fake = Fake::opensearch(&[], &["logs-a", "logs-b"]);
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let mut inputs = drive(&mut g, |r| fake.handle(r), |_| {}, |_| {}).unwrap();
+    inputs.data_streams = vec!["copy-logs-a".into()];
+    let sel = RestoreSelection { rename: Some(Rename::Prefix("copy-".into())), ..Default::default() };
+    let p = plan_restore(&inputs, &sel).unwrap();
+    assert!(p.is_blocked(), "{}", p.render());
+    assert_eq!(p.items.iter().map(|i| i.action).collect::<Vec<_>>(), [ItemAction::Blocked, ItemAction::Create]);
+    assert_eq!(p.blockers, ["logs-a: a data stream named copy-logs-a exists in the cluster; restore under another name"]);
+}
+
+#[test]
 fn a_selective_restore_closes_only_the_restored_indices() {
     let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]);
     let sel = RestoreSelection { indices: vec!["logs-a".into()], close_conflicting: true, ..Default::default() };

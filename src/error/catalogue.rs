@@ -113,6 +113,8 @@ const ROWS: &[Row] = &[
     (C::ConcurrentSnapshotExecution, O::Cluster, "concurrent_snapshot_execution_exception", Some(503), None),
     (C::RestoreConflictOpenIndex, O::Cluster, "snapshot_restore_exception", Some(500), Some("open index with same name")),
     (C::RestoreShardCountMismatch, O::Cluster, "snapshot_restore_exception", Some(500), Some("shards from a snapshot of index")),
+    (C::RestoreNameConflict, O::Cluster, "invalid_index_name_exception", Some(400), Some("already exists as alias")),
+    (C::RestoreNameConflict, O::Cluster, "illegal_state_exception", Some(500), Some("names need to be unique")),
     (C::RestoreIncompatibleVersion, O::Cluster, "snapshot_restore_exception", Some(500), Some("which is higher than the version of this node")),
     (C::RestoreIncompatibleVersion, O::Elasticsearch, "snapshot_restore_exception", Some(500), Some("minimum index compatibility version")),
     (C::RestoreIncompatibleVersion, O::Cluster, "illegal_state_exception", Some(500), Some("minimum compatible version")),

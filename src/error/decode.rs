@@ -200,7 +200,11 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
         "index_closed_exception" => IndexClosed,
         "index_not_found_exception" => IndexNotFound,
         "resource_already_exists_exception" => IndexAlreadyExists,
+        // A restored (new) index named like an existing alias.
+        "invalid_index_name_exception" if r.contains("already exists as alias") => RestoreNameConflict,
         "invalid_index_name_exception" => InvalidIndexName,
+        // The new metadata would hold a name twice (index, alias, data stream).
+        "illegal_state_exception" if r.contains("names need to be unique") => RestoreNameConflict,
         "security_exception" if status == 401 => Unauthorized,
         "security_exception" if status == 403 && r.contains("license is non-compliant for [archive]") => {
             RestoreIncompatibleVersion

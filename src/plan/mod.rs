@@ -343,6 +343,11 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         } else if v.kind == VerdictKind::Incompatible && (v.certain || created.is_some()) {
             action = ItemAction::Blocked;
             note = Some(v.reason.clone());
+        } else if ds.is_none() && existing_ds.contains(target.as_str()) {
+            // The server would refuse it only after the restore began (duplicate names in the new
+            // metadata, a 500). Data streams are read when the snapshot has some.
+            action = ItemAction::Blocked;
+            note = Some(format!("a data stream named {target} exists in the cluster; restore under another name"));
         } else if failed.contains(src.as_str()) && !sel.partial {
             action = ItemAction::Blocked;
             note = Some("some of its shards failed in this PARTIAL snapshot; pass partial to restore what there is".into());

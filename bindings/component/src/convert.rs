@@ -87,6 +87,7 @@ fn code(c: ErrorCode) -> t::ErrorCode {
         "concurrent_snapshot_execution" => W::ConcurrentSnapshotExecution,
         "restore_conflict_open_index" => W::RestoreConflictOpenIndex,
         "restore_shard_count_mismatch" => W::RestoreShardCountMismatch,
+        "restore_name_conflict" => W::RestoreNameConflict,
         "restore_incompatible_version" => W::RestoreIncompatibleVersion,
         "restore_failed" => W::RestoreFailed,
         "snapshot_failed" => W::SnapshotFailed,

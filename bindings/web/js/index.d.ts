@@ -8,6 +8,7 @@
 export type ErrorCode =
   | 'snapshot_missing' | 'repository_missing' | 'invalid_snapshot_name' | 'snapshot_already_exists'
   | 'concurrent_snapshot_execution' | 'restore_conflict_open_index' | 'restore_shard_count_mismatch'
+  | 'restore_name_conflict'
   | 'restore_incompatible_version' | 'restore_failed' | 'snapshot_failed' | 'repository_verification_failed'
   | 'repository_in_use' | 'invalid_repository' | 'index_closed' | 'index_not_found' | 'index_already_exists'
   | 'invalid_index_name' | 'unauthorized' | 'forbidden' | 'rate_limited' | 'gateway_timeout' | 'bad_gateway'
