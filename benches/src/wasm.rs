@@ -121,6 +121,7 @@ fn run_wasm(store: &mut Store<()>, core: &Core, ans: &Answers) -> Result<Figures
         feature_states: None,
         partial: false,
         close_conflicting: true,
+        include_aliases: None,
     };
     let planner = core.essnap_snapshots_planning().restore_planner();
     let t = Instant::now();

@@ -64,7 +64,7 @@ codes! {
     RestoreShardCountMismatch = "restore_shard_count_mismatch", No,
         "a closed index can only be restored over when it has the same number of primary shards as the snapshot's index; restore under another name instead";
     RestoreNameConflict = "restore_name_conflict", No,
-        "a restored index would take the name of an existing alias or data stream, or an alias the snapshot brings along has the name of an existing index: restore under another name (a rename pattern or prefix), restore without the snapshot's aliases (include_aliases false), or rename the clashing alias yourself";
+        "a restored index would take the name of an existing alias or data stream, or an alias the snapshot brings along has the name of an existing index: restore under another name (a rename pattern or prefix), restore without the snapshot's aliases (--no-aliases, include_aliases false), or rename the clashing alias yourself";
     RestoreIncompatibleVersion = "restore_incompatible_version", No,
         "the snapshot or one of its indices is too new or too old for this cluster; run `essnap check REPO SNAPSHOT` to see which, then restore into a compatible cluster (and reindex) or upgrade";
     RestoreFailed = "restore_failed", No,

@@ -335,6 +335,33 @@ fn restore_plans_and_executes_only_with_yes() {
     assert_eq!(index_status(&sb, "logs-b"), "open");
 }
 
+/// A request to the sandbox as its admin (setup outside essnap); returns the status.
+fn sandbox_admin(sb: &Handle, method: &str, path: &str, body: Option<serde_json::Value>) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", sb.url)).header("authorization", format!("ApiKey {}", api_key()));
+    let r = match body {
+        Some(b) => agent.run(req.header("content-type", "application/json").body(b.to_string()).unwrap()),
+        None => agent.run(req.body(()).unwrap()),
+    };
+    r.unwrap().status().as_u16()
+}
+
+#[test]
+fn an_alias_that_clashes_with_an_index_is_named_and_can_be_left_out() {
+    let sb = sandbox();
+    // logs-a carries the alias `logs`: snapshot it, then make `logs` an index of its own.
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "with-alias", "--indices", "logs-a", "--wait"]), 0);
+    assert_eq!(sandbox_admin(&sb, "DELETE", "/logs-a,logs-b", None), 200);
+    assert_eq!(sandbox_admin(&sb, "PUT", "/logs", Some(serde_json::json!({"settings": {"number_of_shards": 1}}))), 200);
+    let r = with_url(&sb, &["restore", "backups", "with-alias", "--yes"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("restore_name_conflict") && r.stderr.contains("--no-aliases"), "{}", r.all());
+    assert_eq!(index_status(&sb, "logs-a"), "", "nothing was restored");
+    let r = with_url(&sb, &["restore", "backups", "with-alias", "--no-aliases", "--yes"]);
+    expect(&r, 0);
+    assert_eq!(index_status(&sb, "logs-a"), "open");
+}
+
 #[test]
 fn a_failed_restore_rolls_back_what_it_closed() {
     let sb = sandbox();

@@ -227,6 +227,7 @@ fn selection() -> t::RestoreSelection {
         feature_states: None,
         partial: false,
         close_conflicting: false,
+        include_aliases: None,
     }
 }
 

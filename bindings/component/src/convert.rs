@@ -282,6 +282,7 @@ pub fn selection(s: t::RestoreSelection) -> Result<RestoreSelection, t::Error> {
         feature_states: s.feature_states,
         partial: s.partial,
         close_conflicting: s.close_conflicting,
+        include_aliases: s.include_aliases,
         ..Default::default()
     })
 }

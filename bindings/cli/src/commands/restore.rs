@@ -30,6 +30,9 @@ pub struct Args {
     /// Restore what there is of indices with failed shards (PARTIAL snapshots).
     #[arg(long)]
     pub partial: bool,
+    /// Leave the snapshot's aliases out (when one would clash with an existing index or alias).
+    #[arg(long)]
+    pub no_aliases: bool,
     /// Only print the plan (the default without --yes).
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
@@ -70,6 +73,7 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
         feature_states: None,
         partial: a.partial,
         close_conflicting: a.close_conflicting,
+        include_aliases: a.no_aliases.then_some(false),
     };
     let r = ctx.guest.client.essnap_snapshots_operations().restore().call_plan(&mut ctx.guest.store, &a.repository, &a.snapshot, &sel);
     let handle = ctx.call(r)?;
