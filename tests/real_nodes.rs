@@ -146,7 +146,7 @@ fn opensearch_data_stream_restore_is_blocked_over_itself_and_follows_a_rename() 
     let snap = out.snapshot.expect("final snapshot info");
     assert_eq!(snap.data_streams(), ["dsx-app"]);
     let backing = c.ok("GET", "/_data_stream/dsx-app", None)["data_streams"][0]["indices"][0]["index_name"].as_str().unwrap().to_string();
-    assert_eq!(snap.indices, [backing.clone()]);
+    assert_eq!(snap.indices, std::slice::from_ref(&backing));
 
     // Over the live data stream: blocked even when allowed to close (its write index can't be
     // closed), and nothing is sent.
