@@ -41,6 +41,8 @@ const CASES: &[(u16, &str, &str, ErrorCode)] = &[
     (500, "repository_conflict_exception", "[backups] trying to modify or unregister repository that is currently used", ErrorCode::RepositoryInUse),
     (500, "repository_exception", "[backups] repository type [nope] does not exist", ErrorCode::InvalidRepository),
     (400, "index_closed_exception", "closed", ErrorCode::IndexClosed),
+    // Snapshotting a closed index on a real 6.8.23 node.
+    (403, "cluster_block_exception", "blocked by: [FORBIDDEN/4/index closed];", ErrorCode::IndexClosed),
     (404, "index_not_found_exception", "no such index [logs-z]", ErrorCode::IndexNotFound),
     (400, "resource_already_exists_exception", "index [logs-a/abc] already exists", ErrorCode::IndexAlreadyExists),
     (400, "invalid_index_name_exception", "Invalid index name [Logs], must be lowercase", ErrorCode::InvalidIndexName),

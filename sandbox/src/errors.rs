@@ -135,9 +135,6 @@ impl ApiError {
             .with("index_uuid", "_na_")
             .with("index", index)
     }
-    pub fn index_closed(index: &str, uuid: &str) -> Self {
-        ApiError::new(400, "index_closed_exception", "closed").with("index_uuid", uuid).with("index", index)
-    }
     pub fn illegal_argument(reason: impl Into<String>) -> Self {
         ApiError::new(400, "illegal_argument_exception", reason)
     }

@@ -112,6 +112,11 @@ fn script(paged: bool) -> Vec<Step> {
         // close, restore, open
         step("close index a", "POST", "/d-a/_close", None),
         step("close index missing", "POST", "/nope/_close", None),
+        // a closed index named in a snapshot, and left out of a wildcard
+        step("create snapshot closed index", "PUT", "/_snapshot/d-repo/snap-closed?wait_for_completion=true", Some(json!({"indices": "d-a", "include_global_state": false}))),
+        step("create snapshot wildcard with a closed index", "PUT", "/_snapshot/d-repo/snap-wild?wait_for_completion=true", Some(json!({"indices": "d-*", "include_global_state": false}))),
+        step("delete snapshot closed index", "DELETE", "/_snapshot/d-repo/snap-closed", None),
+        step("delete snapshot wildcard", "DELETE", "/_snapshot/d-repo/snap-wild", None),
         step("cat indices", "GET", "/_cat/indices?format=json&expand_wildcards=all&s=index", None),
         Step { text: true, ..step("cat indices text", "GET", "/_cat/indices?v&s=index", None) },
         step("restore wait", "POST", "/_snapshot/d-repo/snap-1/_restore?wait_for_completion=true", Some(json!({"indices": "d-a"}))),

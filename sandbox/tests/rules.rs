@@ -230,3 +230,24 @@ fn unknown_endpoints_like_the_real_server() {
     assert_eq!(r.json()["error"], "Incorrect HTTP method for uri [/_cat/indices] and method [DELETE], allowed: [GET]");
     assert_eq!(r.header("x-elastic-product"), Some("Elasticsearch"));
 }
+
+#[test]
+fn a_closed_index_is_snapshotted_from_7_2_and_blocked_before() {
+    // Real 6.8.23: 403 from the closed index's block; real 7.17.29 and 2.19.1 snapshot it (differential.rs).
+    for (dist, version, status) in [("elasticsearch", "6.8.23", 403), ("elasticsearch", "7.17.29", 200), ("opensearch", "2.19.1", 200)] {
+        let h = sandbox(&format!(
+            r#"{{"cluster":{{"distribution":"{dist}","version":"{version}"}},"indices":[{{"name":"shut","state":"closed"}},{{"name":"up"}}],
+            "repositories":[{{"name":"r","type":"fs","settings":{{"location":"x"}}}}]}}"#
+        ));
+        let r = send(&h, "PUT", "/_snapshot/r/named?wait_for_completion=true", Some(r#"{"indices":"shut"}"#));
+        assert_eq!(r.status, status, "{dist} {version}: {}", r.text);
+        if status == 403 {
+            assert_eq!(err(&r), (403, "cluster_block_exception".into(), "blocked by: [FORBIDDEN/4/index closed];".into()));
+        } else {
+            assert_eq!(r.json()["snapshot"]["indices"], json!(["shut"]), "{dist} {version}");
+        }
+        // A wildcard leaves it out on every version.
+        let all = send(&h, "PUT", "/_snapshot/r/wild?wait_for_completion=true", Some(r#"{"indices":"*"}"#)).json();
+        assert_eq!(all["snapshot"]["indices"], json!(["up"]), "{dist} {version}");
+    }
+}

@@ -127,6 +127,7 @@ const ROWS: &[Row] = &[
     (C::RepositoryInUse, O::Cluster, "repository_conflict_exception", Some(500), None),
     (C::InvalidRepository, O::Cluster, "repository_exception", Some(500), None),
     (C::IndexClosed, O::Cluster, "index_closed_exception", Some(400), None),
+    (C::IndexClosed, O::Elasticsearch, "cluster_block_exception", Some(403), Some("index closed")),
     (C::IndexNotFound, O::Cluster, "index_not_found_exception", Some(404), None),
     (C::IndexAlreadyExists, O::Cluster, "resource_already_exists_exception", Some(400), None),
     (C::InvalidIndexName, O::Cluster, "invalid_index_name_exception", Some(400), None),

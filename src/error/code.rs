@@ -78,7 +78,7 @@ codes! {
     InvalidRepository = "invalid_repository", No,
         "the repository definition was refused: check its type and settings (fs needs `location` inside `path.repo`, s3 needs `bucket`)";
     IndexClosed = "index_closed", No,
-        "the index is closed; open it (`POST INDEX/_open`) if it should be used, or leave it closed for a restore over it";
+        "the index is closed: open it (`POST INDEX/_open`) to use it, or to snapshot it on Elasticsearch before 7.2; leave it closed for a restore over it";
     IndexNotFound = "index_not_found", No,
         "no index matches that name; check the name or pattern, or pass ignore_unavailable";
     IndexAlreadyExists = "index_already_exists", No,

@@ -198,6 +198,9 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
         "repository_exception" if r.contains("missing") => RepositoryMissing,
         "repository_exception" => InvalidRepository,
         "index_closed_exception" => IndexClosed,
+        // A closed index's block (e.g. snapshotting it on Elasticsearch before 7.2: 403), not a
+        // missing privilege.
+        "cluster_block_exception" if r.contains("index closed") => IndexClosed,
         "index_not_found_exception" => IndexNotFound,
         "resource_already_exists_exception" => IndexAlreadyExists,
         // A restored (new) index named like an existing alias.

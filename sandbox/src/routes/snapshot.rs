@@ -770,11 +770,10 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .st
         .resolve_indices(&indices_expr, |i| i.open && (system_default || !i.system), ignore_unavailable)
         .map_err(|missing| ApiError::index_not_found(&missing))?;
-    for n in &resolved {
-        let i = &ctx.st.indices[n];
-        if !i.open {
-            return Err(ApiError::index_closed(&i.name, &i.uuid));
-        }
+    // A closed index named explicitly is snapshotted as well since closed indices are replicated
+    // (7.2; OpenSearch always); before that the index's block refuses it (real 6.8.23: 403).
+    if ctx.is_es() && ctx.st.version < Version::new(7, 2, 0) && resolved.iter().any(|n| !ctx.st.indices[n].open) {
+        return Err(ApiError::new(403, "cluster_block_exception", "blocked by: [FORBIDDEN/4/index closed];"));
     }
     let mut data_streams: Vec<String> = vec![];
     for ds in ctx.st.data_streams.values() {
