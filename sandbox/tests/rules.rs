@@ -251,3 +251,21 @@ fn a_closed_index_is_snapshotted_from_7_2_and_blocked_before() {
         assert_eq!(all["snapshot"]["indices"], json!(["up"]), "{dist} {version}");
     }
 }
+
+#[test]
+fn restore_setting_refusals_name_the_property_from_opensearch_2_19() {
+    // Real 1.3.20: "cannot modify setting [...]"; real 2.19.1: "cannot modify UnmodifiableOnRestore setting [...]".
+    for (version, word) in [("1.3.20", ""), ("2.19.1", "UnmodifiableOnRestore ")] {
+        let h = sandbox(&format!(
+            r#"{{"cluster":{{"distribution":"opensearch","version":"{version}"}},"indices":[{{"name":"a"}}],
+            "repositories":[{{"name":"r","type":"fs","settings":{{"location":"x"}}}}]}}"#
+        ));
+        assert_eq!(send(&h, "PUT", "/_snapshot/r/s?wait_for_completion=true", None).status, 200);
+        let body = r#"{"rename_pattern":"(.+)","rename_replacement":"s-$1","index_settings":{"index.number_of_shards":3}}"#;
+        let (s, _, r) = err(&send(&h, "POST", "/_snapshot/r/s/_restore", Some(body)));
+        assert_eq!(s, 500);
+        assert!(r.ends_with(&format!("cannot modify {word}setting [index.number_of_shards] on restore")), "{version}: {r}");
+        let (s, t, r) = err(&send(&h, "POST", "/_snapshot/r/s/_restore", Some(r#"{"rename_pattern":"(","rename_replacement":"x"}"#)));
+        assert_eq!((s, t.as_str(), r.as_str()), (400, "pattern_syntax_exception", "Unclosed group near index 1\n("));
+    }
+}

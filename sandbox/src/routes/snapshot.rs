@@ -1320,7 +1320,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // rename
     let re = match (&rename_pattern, &rename_replacement) {
-        (Some(p), Some(_)) => Some(regex::Regex::new(p).map_err(|e| ApiError::illegal_argument(e.to_string()))?),
+        (Some(p), Some(_)) => Some(regex::Regex::new(p).map_err(|e| pattern_syntax(p, &e))?),
         _ => None,
     };
     let replacement = match &rename_replacement {
@@ -1357,14 +1357,14 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     for (k, v) in &index_settings {
         let key = if k.starts_with("index.") { k.clone() } else { format!("index.{k}") };
         if UNMODIFIABLE.contains(&key.as_str()) {
-            return Err(ApiError::restore(&snap_id, format!("cannot modify setting [{key}] on restore")));
+            return Err(ApiError::restore(&snap_id, format!("cannot modify {}setting [{key}] on restore", unmodifiable_on_restore(ctx))));
         }
         normalized.insert(key, v.clone());
     }
     for k in &ignore_settings {
         let key = if k.starts_with("index.") { k.clone() } else { format!("index.{k}") };
         if ["index.number_of_shards", "index.version.created", "index.uuid", "index.creation_date"].contains(&key.as_str()) {
-            return Err(ApiError::restore(&snap_id, format!("cannot remove setting [{key}] on restore")));
+            return Err(ApiError::restore(&snap_id, format!("cannot remove {}setting [{key}] on restore", unmodifiable_on_restore(ctx))));
         }
     }
     // validate every target before touching state
@@ -1496,4 +1496,25 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     } else {
         Ok(Reply::Json(200, json!({"accepted": true})))
     }
+}
+
+/// OpenSearch 2.19 names the setting property in these refusals (real 2.19.1; 1.3.20 and
+/// Elasticsearch do not).
+fn unmodifiable_on_restore(ctx: &Ctx) -> &'static str {
+    if !ctx.is_es() && ctx.st.version >= Version::new(2, 19, 0) { "UnmodifiableOnRestore " } else { "" }
+}
+
+/// A rename pattern the server's Java regex engine refuses: a 400 `pattern_syntax_exception`
+/// whose reason is Java's message (exact for the usual typo, an unclosed group; real 1.3.20,
+/// 2.19.1, 7.17.29).
+fn pattern_syntax(pattern: &str, e: &regex::Error) -> ApiError {
+    let text = e.to_string();
+    let desc = if text.contains("unclosed group") {
+        "Unclosed group".to_string()
+    } else {
+        let last = text.lines().last().unwrap_or("").trim().trim_start_matches("error: ");
+        let mut c = last.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_else(|| "Illegal pattern".into())
+    };
+    ApiError::new(400, "pattern_syntax_exception", format!("{desc} near index {}\n{pattern}", pattern.encode_utf16().count()))
 }
