@@ -70,6 +70,10 @@ pub struct SeedCluster {
     pub version: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// The node's `path.repo`: absolute `fs` locations must lie below one of these. Absent: every
+    /// location is accepted (relative ones always are: they resolve below path.repo).
+    #[serde(default)]
+    pub path_repo: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,7 +209,7 @@ impl Seed {
     /// A minimal seed: an empty cluster of the given distribution and version.
     pub fn empty(distribution: Distribution, version: &str) -> Seed {
         Seed {
-            cluster: SeedCluster { distribution, version: version.into(), name: None },
+            cluster: SeedCluster { distribution, version: version.into(), name: None, path_repo: None },
             auth: None,
             indices: vec![],
             data_streams: vec![],

@@ -183,6 +183,8 @@ pub struct State {
     pub repositories: BTreeMap<String, Repository>,
     pub storages: HashMap<String, Storage>,
     pub rng: Rng,
+    /// `path.repo`, when the seed sets it.
+    pub path_repo: Option<Vec<String>>,
 }
 
 impl State {
@@ -211,6 +213,7 @@ impl State {
             repositories: BTreeMap::new(),
             storages: HashMap::new(),
             rng,
+            path_repo: seed.cluster.path_repo.clone(),
         };
         let cluster = st.cluster();
         let parse_created = |c: &Option<String>, default: DistVersion| -> DistVersion {

@@ -61,6 +61,10 @@ fn script(paged: bool) -> Vec<Step> {
         step("put repository invalid name", "PUT", "/_snapshot/Bad%20Repo", fs("bad")),
         step("put repository unknown type", "PUT", "/_snapshot/d-bad", Some(json!({"type": "nope", "settings": {}}))),
         step("put repository no settings", "PUT", "/_snapshot/d-bad", Some(json!({"type": "fs"}))),
+        step("put repository outside path.repo", "PUT", "/_snapshot/d-outside", fs("/definitely/not/in/path-repo")),
+        step("put repository readonly", "PUT", "/_snapshot/d-ro", Some(json!({"type": "fs", "settings": {"location": "d-repo", "readonly": true}}))),
+        step("create snapshot in a readonly repository", "PUT", "/_snapshot/d-ro/snap-ro", None),
+        step("delete repository readonly", "DELETE", "/_snapshot/d-ro", None),
         step("delete repository", "DELETE", "/_snapshot/d-other", None),
         step("delete repository missing", "DELETE", "/_snapshot/d-other", None),
         step("cat repositories", "GET", "/_cat/repositories?format=json", None),
@@ -292,7 +296,14 @@ fn differential(node: &RealNode) {
     let _alone = node.lock();
     let agent = support::agent();
     support::wipe(&agent, &node.url);
-    let seed = format!(r#"{{"cluster":{{"distribution":"{}","version":"{}","name":"essnap-{}-{}"}}}}"#, node.dist, node.version, node.dist, node.version);
+    let seed = format!(
+        r#"{{"cluster":{{"distribution":"{}","version":"{}","name":"essnap-{}-{}","path_repo":["{}"]}}}}"#,
+        node.dist,
+        node.version,
+        node.dist,
+        node.version,
+        node.repo_path.display()
+    );
     let sandbox = support::sandbox(&seed);
     let paged = node.dist == "elasticsearch";
     let mut report = Vec::new();

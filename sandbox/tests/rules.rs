@@ -269,3 +269,22 @@ fn restore_setting_refusals_name_the_property_from_opensearch_2_19() {
         assert_eq!((s, t.as_str(), r.as_str()), (400, "pattern_syntax_exception", "Unclosed group near index 1\n("));
     }
 }
+
+#[test]
+fn fs_locations_must_lie_below_path_repo_when_it_is_set() {
+    let h = sandbox(r#"{"cluster":{"distribution":"elasticsearch","version":"7.17.29","path_repo":["/mnt/backups"]}}"#);
+    let put = |loc: &str| send(&h, "PUT", "/_snapshot/r", Some(&json!({"type": "fs", "settings": {"location": loc}}).to_string()));
+    for ok in ["/mnt/backups", "/mnt/backups/team-a", "relative/dir"] {
+        assert_eq!(put(ok).status, 200, "{ok}");
+    }
+    for bad in ["/mnt", "/mnt/backups-other", "/mnt/backups/../etc", "/etc"] {
+        let r = put(bad);
+        assert_eq!(r.status, 500, "{bad}");
+        let v = r.json();
+        assert_eq!(v["error"]["reason"], "[r] failed to create repository");
+        assert_eq!(v["error"]["caused_by"]["reason"], format!("[r] location [{bad}] doesn't match any of the locations specified by path.repo"));
+    }
+    let empty = sandbox(r#"{"cluster":{"distribution":"opensearch","version":"2.19.1","path_repo":[]}}"#);
+    let r = send(&empty, "PUT", "/_snapshot/r", Some(r#"{"type":"fs","settings":{"location":"/x"}}"#)).json();
+    assert!(r["error"]["caused_by"]["reason"].as_str().unwrap().ends_with("because this setting is empty"), "{r}");
+}

@@ -128,7 +128,14 @@ pub fn put_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
     };
     match kind.as_str() {
-        "fs" => need("location", "missing location")?,
+        "fs" => {
+            need("location", "missing location")?;
+            let location = settings.get("location").and_then(Value::as_str).unwrap_or_default();
+            if let Some(why) = outside_path_repo(ctx.st.path_repo.as_deref(), location) {
+                return Err(ApiError::new(500, "repository_exception", format!("[{name}] failed to create repository"))
+                    .caused_by(ApiError::new(500, "repository_exception", format!("[{name}] location [{location}] {why}"))));
+            }
+        }
         "url" => need("url", "missing url")?,
         "s3" | "gcs" => need("bucket", "No bucket defined for snapshot repository")?,
         _ => {}
@@ -1517,4 +1524,23 @@ fn pattern_syntax(pattern: &str, e: &regex::Error) -> ApiError {
         c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_else(|| "Illegal pattern".into())
     };
     ApiError::new(400, "pattern_syntax_exception", format!("{desc} near index {}\n{pattern}", pattern.encode_utf16().count()))
+}
+
+/// Why an absolute `fs` location is refused (Environment.resolveRepoFile; real 7.17.29 and
+/// 2.19.1), or `None`. Relative locations resolve below path.repo.
+fn outside_path_repo(path_repo: Option<&[String]>, location: &str) -> Option<&'static str> {
+    let roots = path_repo?;
+    if !location.starts_with('/') {
+        return None;
+    }
+    if roots.is_empty() {
+        return Some("doesn't match any of the locations specified by path.repo because this setting is empty");
+    }
+    let parts = |p: &str| p.split('/').filter(|s| !s.is_empty() && *s != ".").map(str::to_string).collect::<Vec<_>>();
+    let loc = parts(location);
+    let inside = roots.iter().any(|r| {
+        let root = parts(r);
+        loc.len() >= root.len() && loc[..root.len()] == root[..] && !loc[root.len()..].iter().any(|s| s == "..")
+    });
+    (!inside).then_some("doesn't match any of the locations specified by path.repo")
 }
