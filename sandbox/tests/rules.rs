@@ -288,3 +288,19 @@ fn fs_locations_must_lie_below_path_repo_when_it_is_set() {
     let r = send(&empty, "PUT", "/_snapshot/r", Some(r#"{"type":"fs","settings":{"location":"/x"}}"#)).json();
     assert!(r["error"]["caused_by"]["reason"].as_str().unwrap().ends_with("because this setting is empty"), "{r}");
 }
+
+#[test]
+fn date_math_snapshot_names_follow_the_calendar() {
+    use essnap_sandbox::routes::snapshot::resolve_date_math;
+    // 2026-01-31T10:00:00Z, a Saturday.
+    let now = 1_769_853_600_000;
+    let r = |n: &str| resolve_date_math(n, now);
+    assert_eq!(r("<a-{now}>").unwrap(), "a-2026.01.31");
+    assert_eq!(r("<a-{now+1M}>").unwrap(), "a-2026.02.28", "a month later, clamped to February's length");
+    assert_eq!(r("<a-{now-1y/M{yyyy.MM}}>").unwrap(), "a-2025.01");
+    assert_eq!(r("<a-{now/w}>").unwrap(), "a-2026.01.26", "weeks start on Monday");
+    assert_eq!(r("<a-{now-2d/d{yyyy.MM.dd.HH}}>").unwrap(), "a-2026.01.29.00");
+    assert_eq!(r("plain").unwrap(), "plain");
+    let e = r("<a-{now/x}>").unwrap_err();
+    assert_eq!((e.status, e.reason.as_str()), (400, "unit [x] not supported for date math [/x]"));
+}

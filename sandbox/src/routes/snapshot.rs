@@ -621,8 +621,9 @@ pub fn resolve_date_math(name: &str, now: i64) -> Result<String, ApiError> {
                 if depth != 0 {
                     return Err(ApiError::new(400, "parse_exception", format!("invalid dynamic name expression [{inner}]. missing closing `}}` for date math format")));
                 }
-                out.push_str(&eval_date_math(&expr, now).ok_or_else(|| {
-                    ApiError::new(400, "parse_exception", format!("invalid dynamic name expression [{inner}]"))
+                out.push_str(&eval_date_math(&expr, now).map_err(|why| {
+                    let reason = why.unwrap_or_else(|| format!("invalid dynamic name expression [{inner}]"));
+                    ApiError::new(400, "parse_exception", reason)
                 })?);
             }
             c => out.push(c),
@@ -631,56 +632,70 @@ pub fn resolve_date_math(name: &str, now: i64) -> Result<String, ApiError> {
     Ok(out)
 }
 
-fn eval_date_math(expr: &str, now: i64) -> Option<String> {
+/// `now` with `+N<unit>`, `-N<unit>` and `/<unit>` steps, in UTC, months and years by the
+/// calendar. `Err(Some(reason))` carries the server's message (real 7.17.29, 2.19.1).
+fn eval_date_math(expr: &str, now: i64) -> Result<String, Option<String>> {
+    use crate::util::{days_from_civil, parts};
     let (math, fmt) = match expr.find('{') {
         Some(i) => (&expr[..i], expr[i + 1..].trim_end_matches('}')),
         None => (expr, "yyyy.MM.dd"),
     };
-    let rest = math.strip_prefix("now")?;
+    let rest = math.strip_prefix("now").ok_or(None)?;
+    let unsupported = |u: char| Some(format!("unit [{u}] not supported for date math [{rest}]"));
+    let fixed_ms = |u: char| -> Option<i64> {
+        Some(match u {
+            'w' => 7 * 86_400_000,
+            'd' => 86_400_000,
+            'h' | 'H' => 3_600_000,
+            'm' => 60_000,
+            's' => 1000,
+            _ => return None,
+        })
+    };
+    // Adds `months` by the calendar, clamping the day to the target month's length.
+    let add_months = |t: i64, months: i64| -> i64 {
+        let p = parts(t);
+        let total = p.year * 12 + (p.month as i64 - 1) + months;
+        let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+        let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+        let len = (next - days_from_civil(y, m, 1)) as u32;
+        days_from_civil(y, m, p.day.min(len)) * 86_400_000 + t.rem_euclid(86_400_000)
+    };
     let mut t = now;
-    let b = rest.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let op = b[i] as char;
-        i += 1;
-        let unit_ms = |u: char| -> Option<i64> {
-            Some(match u {
-                'y' => 365 * 86_400_000,
-                'M' => 30 * 86_400_000,
-                'w' => 7 * 86_400_000,
-                'd' => 86_400_000,
-                'h' | 'H' => 3_600_000,
-                'm' => 60_000,
-                's' => 1000,
-                _ => return None,
-            })
-        };
+    let mut chars = rest.chars().peekable();
+    while let Some(op) = chars.next() {
         match op {
             '+' | '-' => {
-                let start = i;
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
+                let mut digits = String::new();
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    digits.push(d);
                 }
-                let n: i64 = rest[start..i].parse().unwrap_or(1);
-                let u = *b.get(i)? as char;
-                i += 1;
-                let d = n * unit_ms(u)?;
-                t = if op == '+' { t + d } else { t - d };
-            }
-            '/' => {
-                let u = *b.get(i)? as char;
-                i += 1;
-                let p = crate::util::parts(t);
-                t = match u {
-                    'y' => crate::util::days_from_civil(p.year, 1, 1) * 86_400_000,
-                    'M' => crate::util::days_from_civil(p.year, p.month, 1) * 86_400_000,
-                    _ => t - t.rem_euclid(unit_ms(u)?),
+                let n: i64 = if digits.is_empty() { 1 } else { digits.parse().map_err(|_| None)? };
+                let n = if op == '-' { -n } else { n };
+                t = match chars.next().ok_or(None)? {
+                    'y' => add_months(t, 12 * n),
+                    'M' => add_months(t, n),
+                    u => t + n * fixed_ms(u).ok_or_else(|| unsupported(u))?,
                 };
             }
-            _ => return None,
+            '/' => {
+                let u = chars.next().ok_or(None)?;
+                let p = parts(t);
+                t = match u {
+                    'y' => days_from_civil(p.year, 1, 1) * 86_400_000,
+                    'M' => days_from_civil(p.year, p.month, 1) * 86_400_000,
+                    // Weeks round to Monday.
+                    'w' => {
+                        let day = t.div_euclid(86_400_000);
+                        (day - (day + 3).rem_euclid(7)) * 86_400_000
+                    }
+                    u => t - t.rem_euclid(fixed_ms(u).ok_or_else(|| unsupported(u))?),
+                };
+            }
+            _ => return Err(None),
         }
     }
-    let p = crate::util::parts(t);
+    let p = parts(t);
     let out = fmt
         .replace("yyyy", &format!("{:04}", p.year))
         .replace("uuuu", &format!("{:04}", p.year))
@@ -690,7 +705,7 @@ fn eval_date_math(expr: &str, now: i64) -> Option<String> {
         .replace("HH", &format!("{:02}", p.hour))
         .replace("mm", &format!("{:02}", p.minute))
         .replace("ss", &format!("{:02}", p.second));
-    Some(out)
+    Ok(out)
 }
 
 fn str_list(v: &Value, field: &str) -> Result<Vec<String>, ApiError> {
