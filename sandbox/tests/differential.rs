@@ -181,6 +181,12 @@ fn script(paged: bool) -> Vec<Step> {
             step("get snapshots size verbose=false", "GET", "/_snapshot/d-repo/_all?size=2&verbose=false", None),
             step("get snapshots bad sort", "GET", "/_snapshot/d-repo/_all?sort=nope", None),
             step("get snapshots index_details", "GET", "/_snapshot/d-repo/snap-1?index_details=true", None),
+            step("create snapshot no feature states", "PUT", "/_snapshot/d-repo/snap-nofs?wait_for_completion=true", Some(json!({"indices": "d-a", "feature_states": ["none"]}))),
+            step("create snapshot unknown feature state", "PUT", "/_snapshot/d-repo/snap-badfs?wait_for_completion=true", Some(json!({"indices": "d-a", "feature_states": ["nope"]}))),
+            step("restore unknown feature state", "POST", "/_snapshot/d-repo/snap-nofs/_restore", Some(json!({"indices": "d-a", "feature_states": ["nope"], "rename_pattern": "(.+)", "rename_replacement": "f-$1"}))),
+            step("restore feature states none", "POST", "/_snapshot/d-repo/snap-nofs/_restore?wait_for_completion=true", Some(json!({"indices": "d-a", "feature_states": ["none"], "rename_pattern": "(.+)", "rename_replacement": "f-$1"}))),
+            step("delete index restored without feature states", "DELETE", "/f-d-a", None),
+            step("delete snapshot no feature states", "DELETE", "/_snapshot/d-repo/snap-nofs", None),
         ];
         s.splice(at..at, pages);
     }

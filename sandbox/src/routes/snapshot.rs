@@ -843,7 +843,9 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         };
         for f in wanted {
             let sys: Vec<&Index> = ctx.st.indices.values().filter(|i| i.system && system_feature(&i.name) == f).collect();
-            if sys.is_empty() && feature_states.is_some() {
+            let sys_empty = sys.is_empty();
+            // Real 7.17.29 takes the snapshot without an unknown feature; 8.x refuses it.
+            if sys_empty && feature_states.is_some() && ctx.st.version.major >= 8 {
                 return Err(ApiError::illegal_argument(format!(
                     "No feature state found for [{f}]; requested feature states [[{f}]] are not present"
                 )));
@@ -862,7 +864,10 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                     });
                 }
             }
-            features.push(f);
+            // A feature without system indices is not recorded (real 7.17.29).
+            if !sys_empty {
+                features.push(f);
+            }
         }
     }
     let shards: u64 = indices.iter().map(|i| i.shards as u64).sum();
@@ -1288,9 +1293,8 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if let Some(fs) = &feature_states {
         for f in fs {
             if f != "none" && !snap.feature_states.contains(f) {
-                return Err(ApiError::illegal_argument(format!(
-                    "requested feature states [[{f}]] are not present in snapshot [{name}]"
-                )));
+                // RestoreService (real 7.17.29): a 500 naming the snapshot with its uuid.
+                return Err(ApiError::restore(&snap_id, format!("requested feature states [[{f}]] are not present in snapshot")));
             }
         }
     }
