@@ -79,6 +79,16 @@ pub struct DataStream {
     pub indices: Vec<String>,
 }
 
+/// A composable index template (`PUT _index_template/{name}`): only what data streams need.
+#[derive(Clone, Debug)]
+pub struct IndexTemplate {
+    pub name: String,
+    pub patterns: Vec<String>,
+    pub data_stream: bool,
+    pub priority: i64,
+    pub shards: u32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SnapState {
     Success,
@@ -183,6 +193,7 @@ pub struct State {
     pub repositories: BTreeMap<String, Repository>,
     pub storages: HashMap<String, Storage>,
     pub rng: Rng,
+    pub templates: BTreeMap<String, IndexTemplate>,
     /// `path.repo`, when the seed sets it.
     pub path_repo: Option<Vec<String>>,
 }
@@ -213,6 +224,7 @@ impl State {
             repositories: BTreeMap::new(),
             storages: HashMap::new(),
             rng,
+            templates: BTreeMap::new(),
             path_repo: seed.cluster.path_repo.clone(),
         };
         let cluster = st.cluster();
@@ -258,6 +270,9 @@ impl State {
                 }
             }
             st.data_streams.insert(ds.name.clone(), DataStream { name: ds.name.clone(), indices: ds.indices.clone() });
+            // A seeded data stream comes with the template that made it.
+            let t = format!("{}-template", ds.name);
+            st.templates.insert(t.clone(), IndexTemplate { name: t, patterns: vec![ds.name.clone()], data_stream: true, priority: 0, shards: 1 });
         }
         for r in &seed.repositories {
             let settings: Map<String, Value> = r.settings.clone().into_iter().collect();
@@ -392,6 +407,15 @@ impl State {
             recovery: None,
             extra_settings: BTreeMap::new(),
         }
+    }
+
+    /// The template a new index or data stream named `name` gets: the matching one with the
+    /// highest priority (MetadataIndexTemplateService.findV2Template).
+    pub fn template_for(&self, name: &str) -> Option<&IndexTemplate> {
+        self.templates
+            .values()
+            .filter(|t| t.patterns.iter().any(|p| crate::util::simple_match(p, name)))
+            .max_by_key(|t| t.priority)
     }
 
     pub fn storage(&self, repo: &str) -> Option<&Storage> {

@@ -39,8 +39,9 @@ fn step(name: &str, method: &'static str, path: &str, body: Option<Value>) -> St
     Step { name: name.into(), method, path: path.into(), body, until: None, text: false }
 }
 
-/// The request sequence; `paged` adds the Elasticsearch 7.14+ get-snapshot pagination steps.
-fn script(paged: bool) -> Vec<Step> {
+/// The request sequence; `paged` adds the Elasticsearch 7.14+ get-snapshot pagination steps,
+/// `streams` the data-stream steps (the launched Elasticsearch has no data streams: no x-pack).
+fn script(paged: bool, streams: bool) -> Vec<Step> {
     let fs = |loc: &str| Some(json!({"type": "fs", "settings": {"location": loc}}));
     let idx = |shards: u32| Some(json!({"settings": {"number_of_shards": shards, "number_of_replicas": 0}}));
     let mut s = vec![
@@ -190,6 +191,36 @@ fn script(paged: bool) -> Vec<Step> {
         ];
         s.splice(at..at, pages);
     }
+    if streams {
+        let ds_template = json!({"index_patterns": ["d-ds-*"], "data_stream": {}, "template": {"settings": {"number_of_shards": 1, "number_of_replicas": 0}}});
+        s.extend([
+            step("create data stream without a template", "PUT", "/_data_stream/d-ds-app", None),
+            step("put data stream template", "PUT", "/_index_template/d-ds-template", Some(ds_template)),
+            step("create data stream", "PUT", "/_data_stream/d-ds-app", None),
+            step("create data stream again", "PUT", "/_data_stream/d-ds-app", None),
+            step("get data streams", "GET", "/_data_stream", None),
+            step("get data stream", "GET", "/_data_stream/d-ds-app", None),
+            step("get data stream missing", "GET", "/_data_stream/d-ds-nope", None),
+            step("health data stream", "GET", "/_cluster/health/d-ds-app?wait_for_status=green&timeout=30s", None),
+            step("create snapshot of a data stream", "PUT", "/_snapshot/d-repo/snap-ds?wait_for_completion=true", Some(json!({"indices": "d-ds-app", "include_global_state": false}))),
+            step("close a data stream's write index", "POST", "/.ds-d-ds-app-000001/_close", None),
+            step("delete a data stream's write index", "DELETE", "/.ds-d-ds-app-000001", None),
+            step("restore a data stream over itself", "POST", "/_snapshot/d-repo/snap-ds/_restore", Some(json!({"indices": "d-ds-app"}))),
+            step("restore an index under a data stream's name", "POST", "/_snapshot/d-repo/snap-1/_restore", Some(json!({"indices": "d-a", "rename_pattern": "d-a", "rename_replacement": "d-ds-app"}))),
+            step("restore a data stream renamed", "POST", "/_snapshot/d-repo/snap-ds/_restore?wait_for_completion=true", Some(json!({"indices": "d-ds-app", "rename_pattern": "d-ds-(.+)", "rename_replacement": "d-ds-copy-$1"}))),
+            step("get data streams after restore", "GET", "/_data_stream", None),
+            step("restore a backing index as a plain index", "POST", "/_snapshot/d-repo/snap-ds/_restore?wait_for_completion=true", Some(json!({"indices": ".ds-d-ds-app-000001", "rename_pattern": "(.+)", "rename_replacement": "d-plain$1"}))),
+            step("get data streams after a plain restore", "GET", "/_data_stream", None),
+            step("delete data streams", "DELETE", "/_data_stream/d-ds-app,d-ds-copy-app", None),
+            step("restore a data stream after deleting it", "POST", "/_snapshot/d-repo/snap-ds/_restore?wait_for_completion=true", Some(json!({"indices": "d-ds-app"}))),
+            step("get data streams restored", "GET", "/_data_stream/d-ds-app", None),
+            step("delete data stream restored", "DELETE", "/_data_stream/d-ds-app", None),
+            step("delete data stream missing", "DELETE", "/_data_stream/d-ds-app", None),
+            step("delete data stream template", "DELETE", "/_index_template/d-ds-template", None),
+            step("delete plain index", "DELETE", "/d-plain.ds-d-ds-app-000001", None),
+            step("delete snapshot of a data stream", "DELETE", "/_snapshot/d-repo/snap-ds", None),
+        ]);
+    }
     s
 }
 
@@ -316,9 +347,10 @@ fn differential(node: &RealNode) {
     );
     let sandbox = support::sandbox(&seed);
     let paged = node.dist == "elasticsearch";
+    let streams = node.dist == "opensearch";
     let mut report = Vec::new();
     let mut known_hits = 0;
-    for s in script(paged) {
+    for s in script(paged, streams) {
         let real = run(&agent, &node.url, &s);
         let sb = run(&agent, &sandbox.url, &s);
         let mut d = Vec::new();
@@ -354,7 +386,7 @@ fn differential(node: &RealNode) {
     }
     sandbox.shutdown();
     support::wipe(&agent, &node.url);
-    eprintln!("{} {}: {} steps compared, {known_hits} known difference(s) accepted", node.dist, node.version, script(paged).len());
+    eprintln!("{} {}: {} steps compared, {known_hits} known difference(s) accepted", node.dist, node.version, script(paged, streams).len());
     assert!(report.is_empty(), "{} {}: the sandbox diverges from the real node in {} step(s):\n{}", node.dist, node.version, report.len(), report.join("\n"));
 }
 

@@ -195,10 +195,9 @@ pub fn close(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut out = Map::new();
     for n in names {
         if let Some(ds) = ctx.st.data_streams.values().find(|d| d.indices.last() == Some(&n)) {
-            return Err(ApiError::illegal_argument(format!(
-                "cannot close the following data stream write indices [{n}]"
-            ))
-            .with("data_stream", ds.name.clone()));
+            // MetadataIndexStateService (real 2.19.1): a plain illegal_argument.
+            let _ = ds;
+            return Err(ApiError::illegal_argument(format!("cannot close the following data stream write indices [{n}]")));
         }
         if let Some(i) = ctx.st.indices.get_mut(&n) {
             i.open = false;
@@ -269,7 +268,10 @@ pub fn get_data_stream(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         m.insert("indices".into(), json!(indices));
         m.insert("generation".into(), json!(ds.indices.len()));
         m.insert("status".into(), json!(health));
-        m.insert("template".into(), json!(format!("{}-template", ds.name)));
+        // The template that matches the name now; none, no field (real 2.19.1 after a renamed restore).
+        if let Some(t) = ctx.st.template_for(&ds.name).filter(|t| t.data_stream) {
+            m.insert("template".into(), json!(t.name));
+        }
         if es {
             m.insert("hidden".into(), json!(false));
             m.insert("system".into(), json!(false));
@@ -427,4 +429,84 @@ pub fn recovery(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         out.insert(n.clone(), json!({"shards": shards}));
     }
     Ok(Reply::Json(200, Value::Object(out)))
+}
+
+// ---------------------------------------------------------------- index templates, data streams
+
+/// `PUT _index_template/{name}`: patterns, `data_stream`, `priority`, `template.settings`.
+pub fn put_index_template(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let name = ctx.p("name").to_string();
+    let body = ctx.body_object()?;
+    let patterns: Vec<String> = match body.get("index_patterns") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        _ => return Err(ApiError::action_request_validation(&["index patterns are missing".into()])),
+    };
+    let mut flat = Map::new();
+    if let Some(s) = body.get("template").and_then(|t| t.get("settings")) {
+        flatten("", s, &mut flat);
+    }
+    let shards = flat
+        .get("index.number_of_shards")
+        .or(flat.get("number_of_shards"))
+        .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+        .unwrap_or(1) as u32;
+    let priority = body.get("priority").and_then(Value::as_i64).unwrap_or(0);
+    let data_stream = body.get("data_stream").is_some_and(|d| d.is_object());
+    ctx.st.templates.insert(name.clone(), crate::state::IndexTemplate { name, patterns, data_stream, priority, shards });
+    Ok(Reply::Json(200, json!({"acknowledged": true})))
+}
+
+pub fn delete_index_template(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let name = ctx.p("name").to_string();
+    if ctx.st.templates.remove(&name).is_none() {
+        return Err(ApiError::new(404, "index_template_missing_exception", format!("index_template [{name}] missing")));
+    }
+    Ok(Reply::Json(200, json!({"acknowledged": true})))
+}
+
+/// `PUT _data_stream/{name}`: needs a matching template with `data_stream` (real 2.19.1 texts).
+pub fn create_data_stream(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let name = ctx.p("name").to_string();
+    if ctx.st.data_streams.contains_key(&name) {
+        return Err(ApiError::new(400, "resource_already_exists_exception", format!("data_stream [{name}] already exists")));
+    }
+    let template = match ctx.st.template_for(&name) {
+        Some(t) if t.data_stream => t.clone(),
+        _ => return Err(ApiError::illegal_argument(format!("no matching index template found for data stream [{name}]"))),
+    };
+    // OpenSearch and Elasticsearch before 7.11 name backing indices without the date.
+    let dated = ctx.is_es() && ctx.st.version >= Version::new(7, 11, 0);
+    let backing = if dated {
+        let p = crate::util::parts(ctx.now);
+        format!(".ds-{name}-{:04}.{:02}.{:02}-000001", p.year, p.month, p.day)
+    } else {
+        format!(".ds-{name}-000001")
+    };
+    let idx = ctx.st.new_index(&backing, template.shards, 0);
+    ctx.st.indices.insert(backing.clone(), crate::state::Index { hidden: true, ..idx });
+    ctx.st.data_streams.insert(name.clone(), crate::state::DataStream { name, indices: vec![backing] });
+    Ok(Reply::Json(200, json!({"acknowledged": true})))
+}
+
+/// `DELETE _data_stream/{name}`: the data stream and its backing indices.
+pub fn delete_data_stream(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let expr = ctx.p("name").to_string();
+    let mut names = vec![];
+    for e in split_csv(&expr) {
+        let hits: Vec<String> = ctx.st.data_streams.keys().filter(|k| crate::util::simple_match(&e, k)).cloned().collect();
+        // OpenSearch acknowledges a missing name (real 2.19.1).
+        if hits.is_empty() && !e.contains('*') && ctx.is_es() {
+            return Err(ApiError::new(404, "resource_not_found_exception", format!("data_streams matching [{e}] not found")));
+        }
+        names.extend(hits);
+    }
+    for n in names {
+        if let Some(ds) = ctx.st.data_streams.remove(&n) {
+            for b in ds.indices {
+                ctx.st.indices.remove(&b);
+            }
+        }
+    }
+    Ok(Reply::Json(200, json!({"acknowledged": true})))
 }

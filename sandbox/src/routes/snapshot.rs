@@ -1300,6 +1300,23 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // select indices from the snapshot
     let default_all = indices_expr.is_empty() || indices_expr.iter().any(|e| e == "_all" || e == "*");
+    // The data streams the request names (all of them by default, exclusions applied): only
+    // these come back as data streams. A backing index named on its own is a plain index
+    // (RestoreService; real 2.19.1).
+    let mut requested_ds: Vec<String> = if default_all { snap.data_streams.clone() } else { vec![] };
+    for e in indices_expr.iter().filter(|e| *e != "_all" && *e != "*") {
+        match e.strip_prefix('-') {
+            Some(neg) => requested_ds.retain(|d| !simple_match(neg, d)),
+            None => {
+                for d in snap.data_streams.iter().filter(|d| simple_match(e, d)) {
+                    if !requested_ds.contains(d) {
+                        requested_ds.push(d.clone());
+                    }
+                }
+            }
+        }
+    }
+    let stream_of = |index: &str| requested_ds.iter().find(|d| index.starts_with(&format!(".ds-{d}-"))).cloned();
     let mut selected: Vec<SnapIndex> = vec![];
     let add = |sel: &mut Vec<SnapIndex>, i: &SnapIndex| {
         if !sel.iter().any(|x| x.name == i.name) {
@@ -1357,7 +1374,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     for i in &selected {
         let target = match (&re, &replacement) {
             (Some(re), Some(rep)) => {
-                if i.name.starts_with(".ds-") && snap.data_streams.iter().any(|d| i.name.starts_with(&format!(".ds-{d}-"))) {
+                if stream_of(&i.name).is_some() {
                     format!(".ds-{}", re.replace_all(&i.name[4..], rep.as_str()))
                 } else {
                     re.replace_all(&i.name, rep.as_str()).into_owned()
@@ -1498,8 +1515,8 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ctx.st.indices.insert(target.clone(), idx);
         restored_names.push(target.clone());
     }
-    // data streams come back with their backing indices
-    for ds in &snap.data_streams {
+    // requested data streams come back with their backing indices
+    for ds in &requested_ds {
         let backing: Vec<String> = targets
             .iter()
             .filter(|(src, _)| src.name.starts_with(&format!(".ds-{ds}-")))

@@ -81,6 +81,10 @@ pub fn wipe(agent: &ureq::Agent, base: &str) {
             del(&format!("/_snapshot/{repo}"));
         }
     }
+    // Data streams first: their write indices can't be deleted as indices (nodes without the
+    // API just refuse these).
+    del("/_data_stream/*");
+    del("/_index_template/d-*");
     del("/*?expand_wildcards=all");
 }
 
