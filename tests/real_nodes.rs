@@ -179,6 +179,19 @@ fn opensearch_data_stream_restore_is_blocked_over_itself_and_follows_a_rename() 
     c.ok("GET", "/_cluster/health/copy-dsx-app?wait_for_status=green&timeout=30s", None);
     assert_eq!(c.count("copy-dsx-app"), 6);
 
+    // A backing index named on its own comes back as a plain index, renamed as a whole.
+    let sel = RestoreSelection { indices: vec![backing.clone()], rename: Some(Rename::Prefix("plain-".into())), ..Default::default() };
+    let plan = c.plan("streams", "streams-1", &sel);
+    assert!(!plan.is_blocked() && plan.data_streams.is_empty(), "{}", plan.render());
+    assert_eq!(plan.items[0].target, format!("plain-{backing}"), "{}", plan.render());
+    assert_eq!(plan.items[0].data_stream, None);
+    let (out, _) = c.execute(plan);
+    assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
+    assert_eq!(c.states(&[&format!("plain-{backing}")]).get(&format!("plain-{backing}")).map(String::as_str), Some("open"));
+    let streams = c.ok("GET", "/_data_stream", None);
+    assert_eq!(streams["data_streams"].as_array().unwrap().len(), 2, "no new data stream: {streams}");
+    c.ok("DELETE", &format!("/plain-{backing}"), None);
+
     for ds in ["dsx-app", "copy-dsx-app"] {
         c.ok("DELETE", &format!("/_data_stream/{ds}"), None);
     }

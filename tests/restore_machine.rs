@@ -99,6 +99,25 @@ fn an_index_restored_under_the_name_of_a_data_stream_is_blocked() {
 }
 
 #[test]
+fn a_backing_index_follows_its_data_stream_only_when_the_stream_is_restored() {
+    let mut fake = Fake::opensearch(&[], &[".ds-logs-app-000001", "other"]);
+    fake.data_streams = vec!["logs-app".into()];
+    let prefixed = |indices: &[&str]| RestoreSelection {
+        indices: indices.iter().map(|s| s.to_string()).collect(),
+        rename: Some(Rename::Prefix("p-".into())),
+        ..Default::default()
+    };
+    let p = plan(&mut fake, &prefixed(&["logs-app"])).unwrap();
+    assert_eq!(p.items.iter().map(|i| i.target.as_str()).collect::<Vec<_>>(), [".ds-p-logs-app-000001"]);
+    assert_eq!(p.data_streams.iter().map(|d| d.target.as_str()).collect::<Vec<_>>(), ["p-logs-app"]);
+    // Named on its own: a plain index, renamed as a whole, and no data stream.
+    let p = plan(&mut fake, &prefixed(&[".ds-logs-app-000001"])).unwrap();
+    assert_eq!(p.items.iter().map(|i| i.target.as_str()).collect::<Vec<_>>(), ["p-.ds-logs-app-000001"]);
+    assert_eq!(p.items[0].data_stream, None);
+    assert!(p.data_streams.is_empty(), "{}", p.render());
+}
+
+#[test]
 fn a_selective_restore_closes_only_the_restored_indices() {
     let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]);
     let sel = RestoreSelection { indices: vec!["logs-a".into()], close_conflicting: true, ..Default::default() };

@@ -317,7 +317,9 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     let mut targets_seen: BTreeMap<String, String> = BTreeMap::new();
     let mut to_close = Vec::new();
     for src in &picked {
-        let ds = backing_of(src);
+        // Only a backing index of a data stream that is restored follows it; one named on its own
+        // is restored as a plain index under its full renamed name (RestoreService).
+        let ds = backing_of(src).filter(|d| picked_ds.contains(d));
         let target = match (&ds, &renamer) {
             // A backing index is renamed after its `.ds-` prefix, as RestoreService does, so it
             // follows its renamed data stream.
