@@ -117,7 +117,10 @@ fn health_body(ctx: &Ctx, names: &[String], now: i64) -> (String, Value) {
     m.insert("number_of_data_nodes".into(), json!(1));
     if ctx.st.dist == Distribution::Opensearch {
         m.insert("discovered_master".into(), json!(true));
-        m.insert("discovered_cluster_manager".into(), json!(true));
+        // The cluster-manager rename came with 2.0 (real 1.3.20 has only discovered_master).
+        if ctx.st.version.major >= 2 {
+            m.insert("discovered_cluster_manager".into(), json!(true));
+        }
     }
     m.insert("active_primary_shards".into(), json!(active_primary));
     m.insert("active_shards".into(), json!(active));

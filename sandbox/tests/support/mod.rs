@@ -71,11 +71,16 @@ pub fn wipe(agent: &ureq::Agent, base: &str) {
     let del = |p: &str| {
         let _ = call_with(agent, "DELETE", &format!("{base}{p}"), None, &[]);
     };
+    // Names an older server accepted (a space in a repository name, `<dm-{now/d}>` left
+    // unresolved) go into the path encoded.
+    let encode = |name: &str| -> String {
+        name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    };
     if let Value::Object(repos) = get("/_snapshot/_all") {
-        for repo in repos.keys() {
+        for repo in repos.keys().map(|r| encode(r)) {
             if let Some(snaps) = get(&format!("/_snapshot/{repo}/_all"))["snapshots"].as_array() {
                 for s in snaps {
-                    del(&format!("/_snapshot/{repo}/{}", s["snapshot"].as_str().unwrap_or("")));
+                    del(&format!("/_snapshot/{repo}/{}", encode(s["snapshot"].as_str().unwrap_or(""))));
                 }
             }
             del(&format!("/_snapshot/{repo}"));
