@@ -110,6 +110,11 @@ fn a_backing_index_follows_its_data_stream_only_when_the_stream_is_restored() {
     let p = plan(&mut fake, &prefixed(&["logs-app"])).unwrap();
     assert_eq!(p.items.iter().map(|i| i.target.as_str()).collect::<Vec<_>>(), [".ds-p-logs-app-000001"]);
     assert_eq!(p.data_streams.iter().map(|d| d.target.as_str()).collect::<Vec<_>>(), ["p-logs-app"]);
+    // A data stream may not come back under the name of an index.
+    let mut taken = Fake::opensearch(&["p-logs-app"], &[".ds-logs-app-000001"]);
+    taken.data_streams = vec!["logs-app".into()];
+    let p = plan(&mut taken, &prefixed(&["logs-app"])).unwrap();
+    assert_eq!(p.blockers, ["data stream p-logs-app would take the name of an existing index; restore it under another name"], "{}", p.render());
     // Named on its own: a plain index, renamed as a whole, and no data stream.
     let p = plan(&mut fake, &prefixed(&[".ds-logs-app-000001"])).unwrap();
     assert_eq!(p.items.iter().map(|i| i.target.as_str()).collect::<Vec<_>>(), ["p-.ds-logs-app-000001"]);

@@ -209,6 +209,7 @@ fn script(paged: bool, streams: bool) -> Vec<Step> {
             step("restore an index under a data stream's name", "POST", "/_snapshot/d-repo/snap-1/_restore", Some(json!({"indices": "d-a", "rename_pattern": "d-a", "rename_replacement": "d-ds-app"}))),
             step("restore a data stream renamed", "POST", "/_snapshot/d-repo/snap-ds/_restore?wait_for_completion=true", Some(json!({"indices": "d-ds-app", "rename_pattern": "d-ds-(.+)", "rename_replacement": "d-ds-copy-$1"}))),
             step("get data streams after restore", "GET", "/_data_stream", None),
+            step("restore a data stream under an index's name", "POST", "/_snapshot/d-repo/snap-ds/_restore", Some(json!({"indices": "d-ds-app", "rename_pattern": "d-ds-app", "rename_replacement": "d-a"}))),
             step("restore a backing index as a plain index", "POST", "/_snapshot/d-repo/snap-ds/_restore?wait_for_completion=true", Some(json!({"indices": ".ds-d-ds-app-000001", "rename_pattern": "(.+)", "rename_replacement": "d-plain$1"}))),
             step("get data streams after a plain restore", "GET", "/_data_stream", None),
             step("delete data streams", "DELETE", "/_data_stream/d-ds-app,d-ds-copy-app", None),

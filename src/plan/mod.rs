@@ -307,6 +307,11 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             d.target
         ));
     }
+    // Nor may it take the name of an index (the server refuses that only while applying the
+    // restore: "data stream [x] conflicts with index", a 500).
+    for d in data_streams.iter().filter(|d| inputs.indices.iter().any(|i| i.name == d.target)) {
+        blockers.push(format!("data stream {} would take the name of an existing index; restore it under another name", d.target));
+    }
 
     // Each index: target, verdict, conflict.
     let mut by_name: Vec<&ClusterIndex> = inputs.indices.iter().collect();
@@ -346,8 +351,8 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             action = ItemAction::Blocked;
             note = Some(v.reason.clone());
         } else if ds.is_none() && existing_ds.contains(target.as_str()) {
-            // The server would refuse it only after the restore began (duplicate names in the new
-            // metadata, a 500). Data streams are read when the snapshot has some.
+            // The server refuses it only while applying the restore (duplicate names in the new
+            // metadata, a 500), after any closes. Data streams are read when the snapshot has some.
             action = ItemAction::Blocked;
             note = Some(format!("a data stream named {target} exists in the cluster; restore under another name"));
         } else if failed.contains(src.as_str()) && !sel.partial {

@@ -1459,6 +1459,16 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             duplicates.push(format!("data stream [{target}] conflicts with index"));
         }
     }
+    // A data stream coming back under the name of an index that stays.
+    for ds in &requested_ds {
+        let ds_name = match (&re, &replacement) {
+            (Some(re), Some(rep)) => re.replace_all(ds, rep.as_str()).into_owned(),
+            _ => ds.clone(),
+        };
+        if ctx.st.indices.contains_key(&ds_name) && !restored.contains(&ds_name.as_str()) {
+            duplicates.push(format!("data stream [{ds_name}] conflicts with index"));
+        }
+    }
     if !duplicates.is_empty() {
         return Err(ApiError::new(
             500,
