@@ -328,9 +328,10 @@ fn ensure_built(spec: &Spec, java: Option<&str>) -> Result<String, String> {
 // ---------------------------------------------------------------------------------------------------------------
 // `cargo xtask test`: the real-node tests (tests/common/real_node.rs)
 
-/// The real nodes the tests start: OpenSearch 2.19.1 and Elasticsearch 7.17.29, and OpenSearch 1.3.20 for the
-/// sandbox's differential test of the older line.
-pub const TEST_NODES: &[(&str, &str)] = &[("opensearch", "2.19.1"), ("elasticsearch", "7.17.29"), ("opensearch", "1.3.20")];
+/// The real nodes the tests start: OpenSearch 2.19.1 and Elasticsearch 7.17.29, and OpenSearch 1.3.20 and
+/// Elasticsearch 6.8.23 for the sandbox's differential test of the older lines.
+pub const TEST_NODES: &[(&str, &str)] =
+    &[("opensearch", "2.19.1"), ("elasticsearch", "7.17.29"), ("opensearch", "1.3.20"), ("elasticsearch", "6.8.23")];
 
 /// Runs `cargo <args>` (a `cargo test`) with the real-node tests enabled, unless `ESSNAP_REAL_NODES=0`:
 /// resolves the server jars first (Maven Central into ~/.m2 on a fresh machine, so node starts then take seconds

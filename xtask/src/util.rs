@@ -98,8 +98,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
     let mut cargo_args = vec!["test", "--workspace"];
     let extra: Vec<&str> = args.iter().map(String::as_str).collect();
     cargo_args.extend(&extra);
-    // with the real-node tests (OpenSearch 2.19.1 and 1.3.20, Elasticsearch 7.17.29) and a check that nothing
-    // outlives them
+    // with the real-node tests (OpenSearch 2.19.1 and 1.3.20, Elasticsearch 7.17.29 and 6.8.23) and a check
+    // that nothing outlives them
     crate::cluster::cargo_test_with_real_nodes(&cargo_args)?;
     for t in WASM_TARGETS {
         run("cargo", &["build", "-p", "essnap", "--release", "--target", t])?;

@@ -204,6 +204,10 @@ pub fn close(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         out.insert(n, json!({"closed": true}));
     }
+    // The per-index answer arrived in 7.2 (real 6.8.23: only `acknowledged`).
+    if ctx.is_es() && ctx.st.version < Version::new(7, 2, 0) {
+        return Ok(Reply::Json(200, json!({"acknowledged": true})));
+    }
     Ok(Reply::Json(200, json!({"acknowledged": true, "shards_acknowledged": true, "indices": out})))
 }
 
@@ -368,7 +372,8 @@ pub fn recovery_json(ctx: &Ctx, i: &Index, shard: u32, detailed: bool) -> Value 
     files.insert("reused".into(), json!(0));
     files.insert("recovered".into(), json!(rec_files));
     files.insert("percent".into(), json!(percent(rec_files, total_files)));
-    if detailed {
+    // Elasticsearch 6.x lists no file details for a snapshot recovery (real 6.8.23).
+    if detailed && !(es && ctx.st.version.major < 7) {
         let details: Vec<Value> = (0..total_files)
             .map(|f| {
                 let len = total_bytes / total_files.max(1);

@@ -250,7 +250,9 @@ pub fn dispatch(table: &[Route], st: &mut State, req: &Request, now: i64) -> Res
     for (k, _) in &query {
         let known = COMMON.contains(&k.as_str())
             || (route.params.contains(&k.as_str())
-                && !(k == "cluster_manager_timeout" && st.dist == Distribution::Elasticsearch));
+                && !(k == "cluster_manager_timeout" && st.dist == Distribution::Elasticsearch)
+                // `_cat/indices` takes expand_wildcards from 7.x (real 6.8.23 refuses it).
+                && !(k == "expand_wildcards" && route.pattern.starts_with("/_cat/indices") && st.dist == Distribution::Elasticsearch && st.version.major < 7));
         if !known && !unknown.contains(k) {
             unknown.push(k.clone());
         }
@@ -267,7 +269,11 @@ pub fn dispatch(table: &[Route], st: &mut State, req: &Request, now: i64) -> Res
         Ok(Reply::Json(s, v)) => json_response(s, &v, pretty),
         Ok(Reply::Text(s, t)) => Response::new(s, "text/plain; charset=UTF-8", t.into_bytes()),
         Ok(Reply::Status(s)) => Response::empty(s),
-        Err(e) => {
+        Err(mut e) => {
+            // Elasticsearch 6.x: "no such index", without the name (real 6.8.23).
+            if ctx.st.dist == Distribution::Elasticsearch && ctx.st.version.major < 7 && e.kind == "index_not_found_exception" && e.reason.starts_with("no such index [") {
+                e.reason = "no such index".into();
+            }
             let mut r = error_response(&e, pretty);
             r.headers.extend(e.headers.clone());
             r

@@ -84,7 +84,9 @@ pub fn put_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // RepositoriesService.validate: `Strings.validFileName`, whose set includes the space and prints in HashSet
     // order (real 7.17.29 and 2.19.1: `[Bad Repo] must not contain the following characters [ , ", *, \, <, |, ,, >, /, ?]`)
-    if name.starts_with('_') || name.contains(|c: char| c == ' ' || crate::seed::INVALID_FILENAME.contains(&c)) {
+    // Elasticsearch 6.x does not validate repository names (real 6.8.23 registers `Bad Repo`).
+    let validated = !ctx.is_es() || ctx.st.version.major >= 7;
+    if validated && (name.starts_with('_') || name.contains(|c: char| c == ' ' || crate::seed::INVALID_FILENAME.contains(&c))) {
         return Err(ApiError::new(
             500,
             "repository_exception",
@@ -183,6 +185,14 @@ pub fn verify_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 
 pub fn cleanup_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let name = ctx.p("repository").to_string();
+    // Before 7.4 there is no cleanup: the path reads as creating a snapshot named `_cleanup`.
+    if ctx.is_es() && ctx.st.version < Version::new(7, 4, 0) {
+        return Err(ApiError::new(
+            400,
+            "invalid_snapshot_name_exception",
+            format!("[{name}:_cleanup] Invalid snapshot name [_cleanup], must not start with '_'"),
+        ));
+    }
     if !ctx.st.repositories.contains_key(&name) {
         return Err(ApiError::repository_missing(&name));
     }
@@ -235,7 +245,10 @@ pub fn render_snapshot(ctx: &Ctx, repo: &str, s: &Snapshot, o: &RenderOpts) -> V
     if o.index_names {
         m.insert("indices".into(), json!(s.indices.iter().map(|i| i.name.clone()).collect::<Vec<_>>()));
     }
-    m.insert("data_streams".into(), json!(s.data_streams));
+    // Data streams arrived in 7.9 (real 6.8.23 has no such field).
+    if !es || v >= Version::new(7, 9, 0) {
+        m.insert("data_streams".into(), json!(s.data_streams));
+    }
     if !o.verbose {
         m.insert("state".into(), json!(if running { "IN_PROGRESS" } else { s.state.as_str() }));
         return Value::Object(m);
@@ -524,7 +537,12 @@ pub fn get_snapshots(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         });
     }
     let sort_key = |r: &str, s: &Snapshot| (primary_key(sort, r, s), s.name.clone(), r.to_string());
+    // Elasticsearch 6.x lists a verbose=false answer by name (real 6.8.23).
+    let by_name = !verbose && ctx.is_es() && ctx.st.version.major < 7;
     matched.sort_by(|a, b| {
+        if by_name {
+            return a.1.name.cmp(&b.1.name);
+        }
         let o = sort_key(&a.0, &a.1).partial_cmp(&sort_key(&b.0, &b.1)).unwrap_or(std::cmp::Ordering::Equal);
         if desc { o.reverse() } else { o }
     });
@@ -791,7 +809,11 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let resolved = ctx
         .st
         .resolve_indices(&indices_expr, |i| i.open && (system_default || !i.system), ignore_unavailable)
-        .map_err(|missing| ApiError::index_not_found(&missing))?;
+        .map_err(|missing| {
+            let e = ApiError::index_not_found(&missing);
+            // Elasticsearch 6.x leaves the name out of the reason (real 6.8.23).
+            if ctx.is_es() && ctx.st.version.major < 7 { ApiError { reason: "no such index".into(), ..e } } else { e }
+        })?;
     // A closed index named explicitly is snapshotted as well since closed indices are replicated
     // (7.2; OpenSearch always); before that the index's block refuses it (real 6.8.23: 403).
     if ctx.is_es() && ctx.st.version < Version::new(7, 2, 0) && resolved.iter().any(|n| !ctx.st.indices[n].open) {
@@ -950,8 +972,10 @@ pub fn delete_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let storage = ctx.st.storage(&repo).expect("repo");
     let mut doomed: Vec<String> = vec![];
+    // Wildcards (and several names) in a delete arrived in 7.8; before, a name is only a name.
+    let patterns = !ctx.is_es() || ctx.st.version >= Version::new(7, 8, 0);
     for e in &exprs {
-        if e == "_all" || e.contains('*') {
+        if patterns && (e == "_all" || e.contains('*')) {
             doomed.extend(storage.snapshots.iter().filter(|s| e == "_all" || simple_match(e, &s.name)).map(|s| s.name.clone()));
         } else if storage.snapshots.iter().any(|s| &s.name == e) {
             doomed.push(e.clone());
@@ -976,7 +1000,8 @@ pub fn delete_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 
 // ---------------------------------------------------------------- status
 
-fn stats_json(files: u64, bytes: u64, start: i64, time: i64, processed: Option<(u64, u64)>, human: bool) -> Value {
+/// `legacy`: Elasticsearch 6.x also sends the pre-6.4 flat counters (real 6.8.23).
+fn stats_json(files: u64, bytes: u64, start: i64, time: i64, processed: Option<(u64, u64)>, human: bool, legacy: bool) -> Value {
     let mut m = Map::new();
     let fc = |f: u64, b: u64| {
         let mut x = Map::new();
@@ -997,6 +1022,13 @@ fn stats_json(files: u64, bytes: u64, start: i64, time: i64, processed: Option<(
         m.insert("time".into(), json!(human_time(time)));
     }
     m.insert("time_in_millis".into(), json!(time));
+    if legacy {
+        let (pf, pb) = processed.unwrap_or((files, bytes));
+        m.insert("number_of_files".into(), json!(files));
+        m.insert("processed_files".into(), json!(pf));
+        m.insert("total_size_in_bytes".into(), json!(bytes));
+        m.insert("processed_size_in_bytes".into(), json!(pb));
+    }
     Value::Object(m)
 }
 
@@ -1005,6 +1037,7 @@ fn shards_stats(init: u64, started: u64, done: u64, failed: u64) -> Value {
 }
 
 fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
+    let legacy = ctx.is_es() && ctx.st.version.major < 7;
     let human = ctx.human();
     let running = s.in_progress(ctx.now);
     let progress = s.progress(ctx.now);
@@ -1027,7 +1060,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
             let time = if done { s.duration.min(ctx.now - s.start).max(0) } else { ctx.now - s.start };
             let mut shard = Map::new();
             shard.insert("stage".into(), json!(stage));
-            shard.insert("stats".into(), stats_json(files, bytes, s.start, time, processed, human));
+            shard.insert("stats".into(), stats_json(files, bytes, s.start, time, processed, human, legacy));
             if !done && !failed {
                 // running shards name the node doing the work (real 7.17 / 2.19 output)
                 shard.insert("node".into(), json!(ctx.st.node_id));
@@ -1052,7 +1085,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
             i.name.clone(),
             json!({
                 "shards_stats": shards_stats(0, istarted, idone, ifailed),
-                "stats": stats_json(ifiles, ibytes, s.start, time, iprocessed, human),
+                "stats": stats_json(ifiles, ibytes, s.start, time, iprocessed, human, legacy),
                 "shards": shards,
             }),
         );
@@ -1071,7 +1104,7 @@ fn render_status(ctx: &Ctx, repo: &str, s: &Snapshot) -> Value {
         "state": state,
         "include_global_state": s.include_global_state,
         "shards_stats": shards_stats(0, all_started, all_done, all_failed),
-        "stats": stats_json(all_files, all_bytes, s.start, time, running.then_some(((all_files as f64 * progress) as u64, (all_bytes as f64 * progress) as u64)), human),
+        "stats": stats_json(all_files, all_bytes, s.start, time, running.then_some(((all_files as f64 * progress) as u64, (all_bytes as f64 * progress) as u64)), human, legacy),
         "indices": indices,
     })
 }
@@ -1446,13 +1479,15 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     // Names that only collide once the new metadata is built (Metadata.Builder, real 7.17.29 and
     // 2.19.1): a restored index named like a data stream, an alias the restore brings along named
     // like an index that stays. Listed together, as the server does.
+    let legacy_names = ctx.is_es() && ctx.st.version < Version::new(7, 9, 0);
     let mut duplicates = Vec::new();
     let restored: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
     for (src, target) in &targets {
         if include_aliases {
             for a in src.aliases.iter().filter(|a| ctx.st.indices.contains_key(*a) && !restored.contains(&a.as_str())) {
                 let uuid = ctx.st.indices.get(target).map(|i| i.uuid.clone()).unwrap_or_else(|| ctx.st.rng.uuid());
-                duplicates.push(format!("{a} (alias of [{target}/{uuid}]) conflicts with index"));
+                // Before data streams (7.9) the list has no "conflicts with index" (real 6.8.23).
+                duplicates.push(if legacy_names { format!("{a} (alias of [{target}/{uuid}])") } else { format!("{a} (alias of [{target}/{uuid}]) conflicts with index") });
             }
         }
         if ctx.st.data_streams.contains_key(target) {
@@ -1473,7 +1508,11 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::new(
             500,
             "illegal_state_exception",
-            format!("index, alias, and data stream names need to be unique, but the following duplicates were found [{}]", duplicates.join(",")),
+            format!(
+                "{} names need to be unique, but the following duplicates were found [{}]",
+                if legacy_names { "index and alias" } else { "index, alias, and data stream" },
+                duplicates.join(",")
+            ),
         ));
     }
     // apply
