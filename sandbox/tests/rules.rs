@@ -301,6 +301,10 @@ fn date_math_snapshot_names_follow_the_calendar() {
     assert_eq!(r("<a-{now/w}>").unwrap(), "a-2026.01.26", "weeks start on Monday");
     assert_eq!(r("<a-{now-2d/d{yyyy.MM.dd.HH}}>").unwrap(), "a-2026.01.29.00");
     assert_eq!(r("plain").unwrap(), "plain");
+    // Absurd offsets are refused, not overflowed.
+    for huge in ["<a-{now+9999999999999999999d}>", "<a-{now+999999999999999999d}>", "<a-{now-99999999999y}>", "<a-{now+999999M}>"] {
+        assert_eq!(r(huge).unwrap_err().status, 400, "{huge}");
+    }
     let e = r("<a-{now/x}>").unwrap_err();
     assert_eq!((e.status, e.reason.as_str()), (400, "unit [x] not supported for date math [/x]"));
 }

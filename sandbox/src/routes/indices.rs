@@ -194,9 +194,8 @@ pub fn close(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let names = resolve(ctx, &expr, |i| i.open)?;
     let mut out = Map::new();
     for n in names {
-        if let Some(ds) = ctx.st.data_streams.values().find(|d| d.indices.last() == Some(&n)) {
+        if ctx.st.data_streams.values().any(|d| d.indices.last() == Some(&n)) {
             // MetadataIndexStateService (real 2.19.1): a plain illegal_argument.
-            let _ = ds;
             return Err(ApiError::illegal_argument(format!("cannot close the following data stream write indices [{n}]")));
         }
         if let Some(i) = ctx.st.indices.get_mut(&n) {

@@ -688,12 +688,22 @@ fn eval_date_math(expr: &str, now: i64) -> Result<String, Option<String>> {
                 while let Some(d) = chars.next_if(char::is_ascii_digit) {
                     digits.push(d);
                 }
+                // Beyond ±10,000 years of offset the name is refused rather than overflowing.
                 let n: i64 = if digits.is_empty() { 1 } else { digits.parse().map_err(|_| None)? };
                 let n = if op == '-' { -n } else { n };
-                t = match chars.next().ok_or(None)? {
-                    'y' => add_months(t, 12 * n),
-                    'M' => add_months(t, n),
-                    u => t + n * fixed_ms(u).ok_or_else(|| unsupported(u))?,
+                let unit = chars.next().ok_or(None)?;
+                let months = match unit {
+                    'y' => n.checked_mul(12),
+                    'M' => Some(n),
+                    _ => None,
+                };
+                t = match months {
+                    Some(m) if m.abs() <= 120_000 => add_months(t, m),
+                    Some(_) => return Err(None),
+                    None => {
+                        let step = n.checked_mul(fixed_ms(unit).ok_or_else(|| unsupported(unit))?).ok_or(None)?;
+                        t.checked_add(step).filter(|t| t.abs() <= 315_569_520_000_000).ok_or(None)?
+                    }
                 };
             }
             '/' => {
