@@ -307,16 +307,17 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             d.target
         ));
     }
+
+    let mut by_name: Vec<&ClusterIndex> = inputs.indices.iter().collect();
+    crate::sort::sort_by(&mut by_name, &|a, b| a.name.cmp(&b.name));
+    let cluster_index = |name: &str| by_name.binary_search_by(|i| i.name.as_str().cmp(name)).ok().map(|k| by_name[k]);
     // Nor may it take the name of an index (the server refuses that only while applying the
     // restore: "data stream [x] conflicts with index", a 500).
-    for d in data_streams.iter().filter(|d| inputs.indices.iter().any(|i| i.name == d.target)) {
+    for d in data_streams.iter().filter(|d| cluster_index(&d.target).is_some()) {
         blockers.push(format!("data stream {} would take the name of an existing index; restore it under another name", d.target));
     }
 
     // Each index: target, verdict, conflict.
-    let mut by_name: Vec<&ClusterIndex> = inputs.indices.iter().collect();
-    crate::sort::sort_by(&mut by_name, &|a, b| a.name.cmp(&b.name));
-    let cluster_index = |name: &str| by_name.binary_search_by(|i| i.name.as_str().cmp(name)).ok().map(|k| by_name[k]);
     let failed = NameSet::of(snap.failed_indices());
     let mut items = Vec::new();
     let mut targets_seen: BTreeMap<String, String> = BTreeMap::new();

@@ -1413,18 +1413,15 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Some(r) => Some(java_replacement(r)?),
         None => None,
     };
+    // Java's replaceAll of the request's pattern, or the name as it is.
+    let rename = |n: &str| match (&re, &replacement) {
+        (Some(re), Some(rep)) => re.replace_all(n, rep.as_str()).into_owned(),
+        _ => n.to_string(),
+    };
     let mut targets: Vec<(SnapIndex, String)> = vec![];
     for i in &selected {
-        let target = match (&re, &replacement) {
-            (Some(re), Some(rep)) => {
-                if stream_of(&i.name).is_some() {
-                    format!(".ds-{}", re.replace_all(&i.name[4..], rep.as_str()))
-                } else {
-                    re.replace_all(&i.name, rep.as_str()).into_owned()
-                }
-            }
-            _ => i.name.clone(),
-        };
+        // A backing index of a restored data stream is renamed after its `.ds-` prefix.
+        let target = if stream_of(&i.name).is_some() { format!(".ds-{}", rename(&i.name[4..])) } else { rename(&i.name) };
         if let Some((prev, _)) = targets.iter().find(|(_, t)| *t == target) {
             return Err(ApiError::restore(
                 &format!("{repo}:{name}"),
@@ -1506,10 +1503,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // A data stream coming back under the name of an index that stays.
     for ds in &requested_ds {
-        let ds_name = match (&re, &replacement) {
-            (Some(re), Some(rep)) => re.replace_all(ds, rep.as_str()).into_owned(),
-            _ => ds.clone(),
-        };
+        let ds_name = rename(ds);
         if ctx.st.indices.contains_key(&ds_name) && !restored.contains(&ds_name.as_str()) {
             duplicates.push(format!("data stream [{ds_name}] conflicts with index"));
         }
@@ -1584,10 +1578,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         if backing.is_empty() {
             continue;
         }
-        let ds_name = match (&re, &replacement) {
-            (Some(re), Some(rep)) => re.replace_all(ds, rep.as_str()).into_owned(),
-            _ => ds.clone(),
-        };
+        let ds_name = rename(ds);
         ctx.st.data_streams.insert(ds_name.clone(), crate::state::DataStream { name: ds_name, indices: backing });
     }
     if wait {
