@@ -819,11 +819,7 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let resolved = ctx
         .st
         .resolve_indices(&indices_expr, |i| i.open && (system_default || !i.system), ignore_unavailable)
-        .map_err(|missing| {
-            let e = ApiError::index_not_found(&missing);
-            // Elasticsearch 6.x leaves the name out of the reason (real 6.8.23).
-            if ctx.is_es() && ctx.st.version.major < 7 { ApiError { reason: "no such index".into(), ..e } } else { e }
-        })?;
+        .map_err(|missing| ApiError::index_not_found(&missing))?;
     // A closed index named explicitly is snapshotted as well since closed indices are replicated
     // (7.2; OpenSearch always); before that the index's block refuses it (real 6.8.23: 403).
     if ctx.is_es() && ctx.st.version < Version::new(7, 2, 0) && resolved.iter().any(|n| !ctx.st.indices[n].open) {
