@@ -1,4 +1,5 @@
-//! Property tests: no input makes a decoder, the URL parser, a name validator or a builder panic.
+//! Property tests: no input makes a decoder, the URL parser, a name validator, the rename-pattern
+//! engine or a builder panic.
 //! The case count is fixed (PROPTEST_CASES overrides it; `cargo xtask fuzz` runs longer).
 
 use essnap::api::{decode_named, DECODABLE};
@@ -20,6 +21,20 @@ fn jsonish() -> impl Strategy<Value = Vec<u8>> {
     ]);
     prop::collection::vec(prop_oneof![frags.prop_map(|s| s.as_bytes().to_vec()), prop::collection::vec(any::<u8>(), 0..4)], 0..40)
         .prop_map(|v| v.concat())
+}
+
+/// Patterns with balanced groups, so most of them compile and reach the matcher.
+fn java_pattern() -> impl Strategy<Value = String> {
+    let atom = prop::sample::select(vec!["a", "b", ".", "[ab]", "[^a]", "\\d", "\\w", "^", "$", "\\b", "\\1", "\\G", "-"]).prop_map(String::from);
+    atom.prop_recursive(4, 24, 3, |inner| {
+        let quant = prop::sample::select(vec!["", "*", "+", "?", "{2}", "{0,3}", "*?", "++", "{1,}?"]);
+        let open = prop::sample::select(vec!["(", "(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>", "(?<g>", "(?i)("]);
+        prop_oneof![
+            (prop::collection::vec(inner.clone(), 1..4), quant.clone()).prop_map(|(v, q)| format!("{}{q}", v.concat())),
+            (open, inner.clone(), quant).prop_map(|(o, i, q)| format!("{o}{i}){q}")),
+            (inner.clone(), inner).prop_map(|(a, b)| format!("{a}|{b}")),
+        ]
+    })
 }
 
 proptest! {
@@ -65,6 +80,25 @@ proptest! {
         let _ = Version::parse(&t);
         let v = Version::from_id(id);
         let _ = v.to_string();
+    }
+
+    #[test]
+    fn rename_patterns_never_panic(
+        any_text in ".{0,40}",
+        balanced in java_pattern(),
+        pattern in "([a-c.|^$*+?(){}\\\\\\[\\]<>=!:&,0-9dwsbkQEgn-]|\\(\\?[<>=!:imsx-]{0,3}){0,30}",
+        replacement in "([a-c$\\\\{}0-9]){0,8}",
+        name in ".{0,24}",
+    ) {
+        use essnap::plan::java_regex::JavaRegex;
+        for p in [&any_text, &pattern, &balanced] {
+            if let Ok(re) = JavaRegex::new(p) {
+                if let Ok(r) = re.replacement(&replacement) {
+                    // Ok or TooComplex: either way an answer, never a panic or a hang.
+                    let _ = re.replace_all(&name, &r);
+                }
+            }
+        }
     }
 
     #[test]

@@ -86,6 +86,35 @@ fn a_prefix_avoids_the_conflict_without_closing_anything() {
 }
 
 #[test]
+fn rename_patterns_are_java_regular_expressions() {
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a", "logs-b", "metrics"]);
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let inputs = drive(&mut g, |r| fake.handle(r), |_| {}, |_| {}).unwrap();
+    let plan = |p: &str, r: &str| {
+        let sel = RestoreSelection { rename: Some(Rename::Pattern { pattern: p.into(), replacement: r.into() }), ..Default::default() };
+        plan_restore(&inputs, &sel)
+    };
+    // A look-behind renames only what follows `logs-`; Java replaces every match.
+    let p = plan("(?<=logs-)(\\w)", "old-$1").unwrap();
+    assert_eq!(p.items.iter().map(|i| i.target.as_str()).collect::<Vec<_>>(), ["logs-old-a", "logs-old-b", "metrics"]);
+    assert!(p.to_close.is_empty(), "{}", p.render());
+    // The server would fail the restore with "No group 2": refused before anything is sent.
+    let e = plan("logs-(.+)", "$2").unwrap_err();
+    assert_eq!(e.field, "rename_replacement");
+    assert!(e.problem.contains("No group 2") && e.problem.contains("1 group(s)"), "{e}");
+    let e = plan("logs-(", "x").unwrap_err();
+    assert_eq!((e.field.as_str(), e.problem.as_str()), ("rename_pattern", "`logs-(` is not a usable rename pattern: Unclosed group near index 6"));
+    // A pattern that backtracks without end on a name is refused, not left spinning.
+    let mut long = Fake::opensearch(&[], &["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let inputs = drive(&mut g, |r| long.handle(r), |_| {}, |_| {}).unwrap();
+    let sel = RestoreSelection { rename: Some(Rename::Pattern { pattern: "(a+)+b".into(), replacement: "x".into() }), ..Default::default() };
+    let e = plan_restore(&inputs, &sel).unwrap_err();
+    assert_eq!(e.field, "rename_pattern");
+    assert!(e.problem.contains("backtracks too much"), "{e}");
+}
+
+#[test]
 fn an_index_restored_under_the_name_of_a_data_stream_is_blocked() {
     let mut fake = Fake::opensearch(&[], &["logs-a", "logs-b"]);
     let mut g = Gather::new("repo", "snap-1", timing());

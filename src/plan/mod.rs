@@ -2,6 +2,7 @@
 //! that can be printed and confirmed before anything changes — target names, verdicts,
 //! conflicts, what will be closed or overwritten, and the exact ordered requests.
 
+pub mod java_regex;
 pub mod rename;
 
 use std::collections::BTreeMap;
@@ -232,7 +233,17 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     }
     let snap = &inputs.snapshot;
     let renamer = sel.rename.as_ref().map(Renamer::new).transpose()?;
-    let rename = |n: &str| renamer.as_ref().map_or_else(|| n.to_string(), |r| r.apply(n));
+    // A rename that can't be evaluated (a pattern that backtracks without end) is kept here and
+    // returned once the names are computed.
+    let rename_failure: std::cell::RefCell<Option<InputError>> = std::cell::RefCell::new(None);
+    let rename = |n: &str| match renamer.as_ref().map(|r| r.apply(n)) {
+        None => n.to_string(),
+        Some(Ok(target)) => target,
+        Some(Err(e)) => {
+            rename_failure.borrow_mut().get_or_insert(e);
+            n.to_string()
+        }
+    };
     let mut warnings = Vec::new();
     let mut blockers = Vec::new();
 
@@ -399,6 +410,9 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             warnings.push(w.clone());
         }
         items.push(PlanItem { source: src.clone(), target, data_stream: ds, verdict: v, action, note });
+    }
+    if let Some(e) = rename_failure.into_inner() {
+        return Err(e);
     }
     if items.iter().any(|i| i.verdict.kind == VerdictKind::ReadOnlyArchive) {
         warnings.push("archive indices are read-only and need an Enterprise license on the cluster".into());

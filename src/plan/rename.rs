@@ -3,7 +3,7 @@
 //! and `$1` means group 1 even when a letter follows.
 
 use crate::json::{FromJson, ToJson};
-use regex_lite::Regex;
+use super::java_regex::{JavaRegex, RegexError, Replacement};
 
 use crate::error::InputError;
 
@@ -30,59 +30,37 @@ impl Rename {
 /// A compiled rename, for previews.
 #[derive(Clone, Debug)]
 pub struct Renamer {
-    re: Regex,
-    replacement: String,
+    re: JavaRegex,
+    replacement: Replacement,
 }
 
 impl Renamer {
     pub fn new(rename: &Rename) -> Result<Self, InputError> {
         let (pattern, replacement) = rename.to_request();
-        let re = Regex::new(&pattern).map_err(|e| {
+        let re = JavaRegex::new(&pattern).map_err(|e| {
+            let hint = match e {
+                RegexError::Unsupported(_) => "write it without that construct, or restore without a preview through the cluster's own API",
+                _ => "write a Java regular expression with groups, e.g. `logs-(.+)`",
+            };
+            InputError::new("rename_pattern", format!("`{pattern}` is not a usable rename pattern: {e}"), hint)
+        })?;
+        let replacement = re.replacement(&replacement).map_err(|e| {
+            let groups = re.group_count();
             InputError::new(
-                "rename_pattern",
-                format!("`{pattern}` can't be previewed: {e}"),
-                "use a plain regular expression with groups, e.g. `logs-(.+)`; look-arounds and back-references are not supported in previews",
+                "rename_replacement",
+                format!("`{replacement}` would make the server fail the restore: {e} (the pattern has {groups} group(s))"),
+                "refer to groups as $1 or ${name}; escape a literal $ or \\ with a backslash",
             )
         })?;
-        Ok(Renamer { re, replacement: java_to_rust_replacement(&replacement)? })
+        Ok(Renamer { re, replacement })
     }
 
-    pub fn apply(&self, name: &str) -> String {
-        self.re.replace_all(name, self.replacement.as_str()).into_owned()
+    /// `name.replaceAll(pattern, replacement)`, as the server computes it.
+    pub fn apply(&self, name: &str) -> Result<String, InputError> {
+        self.re.replace_all(name, &self.replacement).map_err(|e| {
+            InputError::new("rename_pattern", format!("renaming `{name}`: {e}"), "simplify the pattern (nested repetitions such as `(a+)+` backtrack without end)")
+        })
     }
-}
-
-/// Java replacement syntax (`$1`, `${name}`, `\$`, `\\`) → regex-lite's (`${1}`, `${name}`, `$$`, `\`).
-fn java_to_rust_replacement(r: &str) -> Result<String, InputError> {
-    let bad = |p: &str| InputError::new("rename_replacement", p.to_string(), "write groups as $1 or ${name}; escape a literal $ as \\$");
-    let mut out = String::with_capacity(r.len() + 8);
-    let mut chars = r.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('$') => out.push_str("$$"),
-                Some(x) => out.push(x),
-                None => return Err(bad("the replacement ends with a lone `\\`")),
-            },
-            '$' => match chars.peek() {
-                Some('{') => {
-                    chars.next();
-                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
-                    if name.is_empty() {
-                        return Err(bad("`${}` names no group"));
-                    }
-                    out.push_str(&format!("${{{name}}}"));
-                }
-                Some(d) if d.is_ascii_digit() => {
-                    let d = chars.next().unwrap_or('0');
-                    out.push_str(&format!("${{{d}}}"));
-                }
-                _ => return Err(bad("a `$` in the replacement is not followed by a group number")),
-            },
-            c => out.push(c),
-        }
-    }
-    Ok(out)
 }
 
 /// Elasticsearch's simple wildcard match: `*` matches any run of characters.

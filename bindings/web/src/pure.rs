@@ -73,7 +73,7 @@ pub fn preview_rename(query_json: &str) -> Result<String, JsValue> {
         None => q.names,
         Some(r) => {
             let renamer = Renamer::new(r).map_err(|e| input_err(&e))?;
-            q.names.iter().map(|n| renamer.apply(n)).collect()
+            q.names.iter().map(|n| renamer.apply(n).map_err(|e| input_err(&e))).collect::<Result<_, _>>()?
         }
     };
     Ok(to_json(&targets))

@@ -102,6 +102,10 @@ describe('pure functions', () => {
     assert.deepEqual(previewRename(['a-a'], { pattern: 'a', replacement: 'b' }), ['b-b']);
     assert.deepEqual(previewRename(['logs-x'], { pattern: 'logs-(.+)', replacement: '$1a' }), ['xa']);
     assert.deepEqual(previewRename(['logs-x'], { pattern: 'logs-(.+)', replacement: '\\$$1' }), ['$x']);
+    // Java's engine: look-arounds, and an empty match right after a match
+    assert.deepEqual(previewRename(['logs-123', 'x-123'], { pattern: '(?<=logs-)\\d+', replacement: 'N' }), ['logs-N', 'x-123']);
+    assert.deepEqual(previewRename(['baaa'], { pattern: 'a*', replacement: 'X' }), ['XbXX']);
+    assert.throws(() => previewRename(['x'], { pattern: '(.+)', replacement: '$2' }), (e) => e.code === 'invalid_input' && e.field === 'rename_replacement' && /No group 2/.test(e.message));
     assert.throws(() => previewRename(['x'], { pattern: '(', replacement: '' }), (e) => e instanceof EssnapError && e.code === 'invalid_input' && e.field === 'rename_pattern');
     assert.throws(() => previewRename(['x'], { pattern: '(.+)', replacement: '$' }), (e) => e.code === 'invalid_input' && e.field === 'rename_replacement');
     assert.throws(() => previewRename('x', { prefix: 'r-' }), (e) => e.code === 'invalid_input');
