@@ -53,6 +53,11 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("[-a]", "_", &["a-b"]),
     ("[a-c-e]", "_", &["abcde-"]),
     ("[z-a]", "_", &["a"]),
+    ("d-[a-", "_", &["a"]),
+    ("[a-\\", "_", &["a"]),
+    ("[a-\\d]", "_", &["a"]),
+    ("[a", "_", &["a"]),
+    ("[^", "_", &["a"]),
     ("[\\d-z]", "_", &["1-z"]),
     ("[a\\]b]", "_", &["a]b"]),
     ("[^a-c]", "_", &["abcd"]),
@@ -109,6 +114,16 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("(?:(a)|b)+", "<$1>", &["ab"]),
     ("(a|ab)(c|bcd)(d*)", "<$1,$2,$3>", &["abcd"]),
     ("(a+|b+)*c", "<$1>", &["aabbc"]),
+    // Java's loops over a fixed-length body refuse an empty iteration; others keep it.
+    ("(^)*\\1", "<$1>", &["", "a"]),
+    ("(^)+\\1", "<$1>", &[""]),
+    ("(^)*+\\1", "<$1>", &[""]),
+    ("(^)*?\\1", "<$1>", &[""]),
+    ("(^){0,3}\\1", "<$1>", &[""]),
+    ("(^)?\\1", "<$1>", &[""]),
+    ("(\\b)*\\1", "<$1>", &["a"]),
+    ("(a?)?\\1", "<$1>", &["b"]),
+    ("(^){0,1}\\1", "<$1>", &[""]),
     // Escapes and quoting.
     ("\\Qa.b\\E", "x", &["a.b axb"]),
     ("\\Qab\\E+", "x", &["abbb"]),
@@ -186,7 +201,12 @@ fn corpus() -> Vec<Case> {
     let (count, seed) = random_count_and_seed().unwrap_or((1500, 0x5eed_e55a));
     let mut rng = Lcg(seed);
     for _ in 0..count {
-        let pattern = random_pattern(&mut rng, 3);
+        let mut pattern = random_pattern(&mut rng, 3);
+        // A quarter cut short somewhere, for Java's syntax errors and their positions.
+        if rng.below(4) == 0 {
+            let cut = rng.below(pattern.chars().count() + 1);
+            pattern = pattern.chars().take(cut).collect();
+        }
         let replacement = ["X", "<$0>", "<$1>", "[$1|$2]", "$2", "${g}", "\\$", "$1$1", ""][rng.below(9)].to_string();
         for _ in 0..2 {
             let len = rng.below(9);

@@ -199,6 +199,57 @@ fn opensearch_data_stream_restore_is_blocked_over_itself_and_follows_a_rename() 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// rename previews: the planned target is the name the server's String.replaceAll gives
+
+fn rename_previews_match_the_server(node: &RealNode) {
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    c.fs_repository(&d, "renames");
+    c.index("rx-baaa", 1, 3);
+    let (out, events) = c.snapshot(&d, "renames", "renames-1", &["rx-baaa"]);
+    assert_snapshot_ok(&out, &events, "renames-1");
+    let rename = |pattern: &str, replacement: &str| RestoreSelection {
+        indices: vec!["rx-baaa".into()],
+        rename: Some(Rename::Pattern { pattern: pattern.into(), replacement: replacement.into() }),
+        ..Default::default()
+    };
+    // A look-behind, and Java's empty match right after a match (`a*` on "baaa": "zbzz", where
+    // most other engines give "zbz").
+    for (pattern, replacement, expected) in [("(?<=rx-)b", "c", "rx-caaa"), ("a*", "z", "zrzxz-zbzz")] {
+        let plan = c.plan("renames", "renames-1", &rename(pattern, replacement));
+        assert!(!plan.is_blocked(), "{}", plan.render());
+        assert_eq!(plan.items[0].target, expected, "{}", plan.render());
+        let (out, _) = c.execute(plan);
+        assert_eq!(out.status, RestoreStatus::Completed, "{pattern}: {out:?}");
+        c.ok("GET", &format!("/_cluster/health/{expected}?wait_for_status=green&timeout=30s"), None);
+        assert_eq!(c.count(expected), 3, "{pattern}: the server restored under the planned name");
+        c.ok("DELETE", &format!("/{expected}"), None);
+    }
+    // A replacement naming a group the pattern lacks: refused before anything is sent; the
+    // server would fail the restore.
+    let e = essnap::plan::Renamer::new(&Rename::Pattern { pattern: "(rx)-(.+)".into(), replacement: "$3".into() }).unwrap_err();
+    assert!(e.problem.contains("No group 3"), "{e}");
+    let (status, body) = c.raw("POST", "/_snapshot/renames/renames-1/_restore", Some(r#"{"indices":"rx-baaa","rename_pattern":"(rx)-(.+)","rename_replacement":"$3"}"#));
+    assert!(status >= 400 && body.to_string().contains("No group 3"), "{status} {body}");
+    assert_eq!(c.states(&["rx-baaa"]).get("rx-baaa").map(String::as_str), Some("open"), "nothing was restored");
+    c.ok("DELETE", "/rx-baaa", None);
+}
+
+#[test]
+fn opensearch_rename_previews_match_the_server() {
+    if let Some(node) = real_node::shared(OPENSEARCH) {
+        rename_previews_match_the_server(node);
+    }
+}
+
+#[test]
+fn elasticsearch_rename_previews_match_the_server() {
+    if let Some(node) = real_node::shared(ELASTICSEARCH) {
+        rename_previews_match_the_server(node);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // rollback after injected failures
 
 fn rollback(node: &RealNode) {

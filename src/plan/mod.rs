@@ -2,7 +2,8 @@
 //! that can be printed and confirmed before anything changes — target names, verdicts,
 //! conflicts, what will be closed or overwritten, and the exact ordered requests.
 
-pub mod java_regex;
+/// Java's regex engine as rename patterns use it (its own crate: the sandbox renames with it too).
+pub use essnap_java_regex as java_regex;
 pub mod rename;
 
 use std::collections::BTreeMap;

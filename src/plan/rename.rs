@@ -3,7 +3,7 @@
 //! and `$1` means group 1 even when a letter follows.
 
 use crate::json::{FromJson, ToJson};
-use super::java_regex::{JavaRegex, RegexError, Replacement};
+use essnap_java_regex::{JavaRegex, RegexError, Replacement};
 
 use crate::error::InputError;
 

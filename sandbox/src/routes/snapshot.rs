@@ -10,6 +10,7 @@ use crate::state::{
 use crate::util::{human_bytes, human_time, iso, simple_match, split_csv};
 use crate::version::{DistVersion, Distribution, ES_FORK_POINT, Version, min_index_compat};
 use base64::Engine;
+use essnap_java_regex::{JavaRegex, RegexError};
 use base64::engine::general_purpose::URL_SAFE;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -1154,40 +1155,6 @@ pub fn status(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 
 // ---------------------------------------------------------------- restore
 
-/// Java `String.replaceAll` replacement syntax (`$1`, `\$`) -> `regex` crate syntax (`${1}`, `$$`).
-pub fn java_replacement(r: &str) -> Result<String, ApiError> {
-    let mut out = String::new();
-    let mut it = r.chars().peekable();
-    while let Some(c) = it.next() {
-        match c {
-            '\\' => match it.next() {
-                Some('$') => out.push_str("$$"),
-                Some(n) => out.push(n),
-                None => return Err(ApiError::illegal_argument("character to be escaped is missing")),
-            },
-            '$' => {
-                let mut digits = String::new();
-                while let Some(d) = it.peek().filter(|d| d.is_ascii_digit()) {
-                    digits.push(*d);
-                    it.next();
-                }
-                if digits.is_empty() {
-                    if it.peek() == Some(&'{') {
-                        it.next();
-                        let name: String = it.by_ref().take_while(|c| *c != '}').collect();
-                        out.push_str(&format!("${{{name}}}"));
-                        continue;
-                    }
-                    return Err(ApiError::illegal_argument("Illegal group reference"));
-                }
-                out.push_str(&format!("${{{digits}}}"));
-            }
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
 const UNMODIFIABLE: &[&str] = &["index.number_of_shards", "index.version.created", "index.uuid", "index.creation_date", "index.history.uuid"];
 
 fn check_versions(ctx: &Ctx, snap_id: &str, s: &Snapshot) -> Result<(), ApiError> {
@@ -1400,24 +1367,30 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             }
         }
     }
-    // rename
+    // rename: Java's replaceAll of the request's pattern (the engine the planner previews with,
+    // checked against java.util.regex), or the name as it is.
     let re = match (&rename_pattern, &rename_replacement) {
-        (Some(p), Some(_)) => Some(regex::Regex::new(p).map_err(|e| pattern_syntax(p, &e))?),
+        (Some(p), Some(_)) => Some(JavaRegex::new(p).map_err(|e| rename_refused(p, e))?),
         _ => None,
     };
-    let replacement = match &rename_replacement {
-        Some(r) => Some(java_replacement(r)?),
-        None => None,
+    // Java throws on a bad replacement only when a name matches.
+    let replacement = match (&re, &rename_replacement) {
+        (Some(re), Some(r)) => Some(re.replacement(r)),
+        _ => None,
     };
-    // Java's replaceAll of the request's pattern, or the name as it is.
-    let rename = |n: &str| match (&re, &replacement) {
-        (Some(re), Some(rep)) => re.replace_all(n, rep.as_str()).into_owned(),
-        _ => n.to_string(),
+    let rename = |n: &str| -> Result<String, ApiError> {
+        let (Some(re), Some(replacement)) = (&re, &replacement) else { return Ok(n.to_string()) };
+        let p = rename_pattern.as_deref().unwrap_or_default();
+        if !re.is_match(n).map_err(|e| rename_refused(p, e))? {
+            return Ok(n.to_string());
+        }
+        let replacement = replacement.as_ref().map_err(|e| rename_refused(p, e.clone()))?;
+        re.replace_all(n, replacement).map_err(|e| rename_refused(p, e))
     };
     let mut targets: Vec<(SnapIndex, String)> = vec![];
     for i in &selected {
         // A backing index of a restored data stream is renamed after its `.ds-` prefix.
-        let target = if stream_of(&i.name).is_some() { format!(".ds-{}", rename(&i.name[4..])) } else { rename(&i.name) };
+        let target = if stream_of(&i.name).is_some() { format!(".ds-{}", rename(&i.name[4..])?) } else { rename(&i.name)? };
         if let Some((prev, _)) = targets.iter().find(|(_, t)| *t == target) {
             return Err(ApiError::restore(
                 &format!("{repo}:{name}"),
@@ -1499,7 +1472,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // A data stream coming back under the name of an index that stays.
     for ds in &requested_ds {
-        let ds_name = rename(ds);
+        let ds_name = rename(ds)?;
         if ctx.st.indices.contains_key(&ds_name) && !restored.contains(&ds_name.as_str()) {
             duplicates.push(format!("data stream [{ds_name}] conflicts with index"));
         }
@@ -1574,7 +1547,7 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         if backing.is_empty() {
             continue;
         }
-        let ds_name = rename(ds);
+        let ds_name = rename(ds)?;
         ctx.st.data_streams.insert(ds_name.clone(), crate::state::DataStream { name: ds_name, indices: backing });
     }
     if wait {
@@ -1593,19 +1566,24 @@ fn unmodifiable_on_restore(ctx: &Ctx) -> &'static str {
     if !ctx.is_es() && ctx.st.version >= Version::new(2, 19, 0) { "UnmodifiableOnRestore " } else { "" }
 }
 
-/// A rename pattern the server's Java regex engine refuses: a 400 `pattern_syntax_exception`
-/// whose reason is Java's message (exact for the usual typo, an unclosed group; real 1.3.20,
-/// 2.19.1, 7.17.29).
-fn pattern_syntax(pattern: &str, e: &regex::Error) -> ApiError {
-    let text = e.to_string();
-    let desc = if text.contains("unclosed group") {
-        "Unclosed group".to_string()
-    } else {
-        let last = text.lines().last().unwrap_or("").trim().trim_start_matches("error: ");
-        let mut c = last.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_else(|| "Illegal pattern".into())
-    };
-    ApiError::new(400, "pattern_syntax_exception", format!("{desc} near index {}\n{pattern}", pattern.encode_utf16().count()))
+/// A rename the server's Java code refuses (real 1.3.20, 2.19.1, 7.17.29): a 400
+/// `pattern_syntax_exception` whose reason is `PatternSyntaxException.getMessage()` (the caret line
+/// only when the index is inside the pattern), an `IllegalArgumentException` from the replacement,
+/// or its `IndexOutOfBoundsException` "No group N", a 500.
+fn rename_refused(pattern: &str, e: RegexError) -> ApiError {
+    match e {
+        RegexError::Syntax { description, index } => {
+            let mut reason = format!("{description} near index {index}\n{pattern}");
+            if index < pattern.encode_utf16().count() {
+                reason.push_str(&format!("\n{}^", " ".repeat(index)));
+            }
+            ApiError::new(400, "pattern_syntax_exception", reason)
+        }
+        RegexError::Replacement(m) if m.starts_with("No group ") && !m.contains("name") => ApiError::new(500, "index_out_of_bounds_exception", m),
+        RegexError::Replacement(m) => ApiError::illegal_argument(m),
+        // The sandbox can't evaluate it; a real node would (or would spin on it).
+        other => ApiError::illegal_argument(format!("the sandbox does not evaluate this rename pattern: {other}")),
+    }
 }
 
 /// Why an absolute `fs` location is refused (Environment.resolveRepoFile; real 7.17.29 and

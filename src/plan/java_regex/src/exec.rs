@@ -31,9 +31,11 @@ enum Inst {
     SubEnd,
     /// Remembers where a `*` iteration started.
     Mark(usize),
-    /// After an iteration: loop again only if it consumed something. An empty iteration ends
-    /// a greedy loop and fails a lazy one, as Java's `Curly` and `GroupCurly` do.
-    Loop { mark: usize, again: usize, exit: usize, lazy: bool },
+    /// After an iteration: loop again if it consumed something; else leave the loop, or fail
+    /// (`refuse_empty`).
+    Loop { mark: usize, again: usize, exit: usize, refuse_empty: bool },
+    /// Fails unless the position moved since the mark.
+    Progress(usize),
     Match,
 }
 
@@ -107,47 +109,17 @@ impl Compiler {
                 }
             }
             // Java's possessive loops take each iteration's first match (never backtracking into
-            // one), then keep them all: (?>(?>x)*), not PCRE's (?>x*).
+            // one), keep an empty one and stop, then keep them all: (?>(?>x)*), not PCRE's (?>x*).
             Node::Repeat { node, min, max, greed: Greed::Possessive } => {
-                let each = Box::new(Node::Atomic(node.clone()));
-                let repeat = Node::Repeat { node: each, min: *min, max: *max, greed: Greed::Greedy };
-                self.wrapped(|next| Inst::Atomic { next }, &repeat)?;
+                let at = self.push(Inst::Atomic { next: 0 });
+                self.repeat(&Node::Atomic(node.clone()), *min, *max, false, false)?;
+                self.push(Inst::SubEnd);
+                self.insts[at] = Inst::Atomic { next: self.insts.len() };
             }
-            Node::Repeat { node, min, max, greed } => {
-                let lazy = *greed == Greed::Lazy;
-                for _ in 0..*min {
-                    self.emit(node)?;
-                }
-                let branch = |body: usize, out: usize| if lazy { Inst::Split(out, body) } else { Inst::Split(body, out) };
-                match max {
-                    None => {
-                        let mark = self.marks;
-                        self.marks += 1;
-                        let top = self.push(Inst::Split(0, 0));
-                        self.push(Inst::Mark(mark));
-                        self.emit(node)?;
-                        // Java runs a lazy loop of a fixed-length body (`Curly`, `GroupCurly`) so that
-                        // an empty iteration fails; of any other body (`LazyLoop`), it ends the loop.
-                        let lazy = lazy && fixed_length(node);
-                        let lp = self.push(Inst::Loop { mark, again: top, exit: 0, lazy });
-                        let exit = self.insts.len();
-                        self.insts[top] = branch(top + 1, exit);
-                        self.insts[lp] = Inst::Loop { mark, again: top, exit, lazy };
-                    }
-                    Some(max) => {
-                        // x{0,2} as (?:x(?:x)?)?: each optional copy leaves for the common end.
-                        let mut splits = Vec::new();
-                        for _ in *min..*max {
-                            splits.push(self.push(Inst::Split(0, 0)));
-                            self.emit(node)?;
-                        }
-                        let end = self.insts.len();
-                        for s in splits {
-                            self.insts[s] = branch(s + 1, end);
-                        }
-                    }
-                }
-            }
+            // Java loops over a fixed-length body (`Curly`, `GroupCurly`) refuse an empty iteration
+            // beyond the minimum, so `(^)*` captures nothing; over any other body (`Loop`,
+            // `LazyLoop`) they keep it and stop.
+            Node::Repeat { node, min, max, greed } => self.repeat(node, *min, *max, *greed == Greed::Lazy, fixed_length(node))?,
             Node::Look { behind, negate, node } => {
                 let (behind, negate) = (*behind, *negate);
                 self.wrapped(|next| Inst::Look { behind, negate, next }, node)?;
@@ -156,6 +128,50 @@ impl Compiler {
             Node::Backref(group, fold) => _ = self.push(Inst::Backref { group: *group, fold: *fold }),
         }
         Ok(())
+    }
+
+    fn repeat(&mut self, node: &Node, min: u32, max: Option<u32>, lazy: bool, refuse_empty: bool) -> Result<(), RegexError> {
+        for _ in 0..min {
+            self.emit(node)?;
+        }
+        let branch = |body: usize, out: usize| if lazy { Inst::Split(out, body) } else { Inst::Split(body, out) };
+        match max {
+            None => {
+                let mark = self.new_mark();
+                let top = self.push(Inst::Split(0, 0));
+                self.push(Inst::Mark(mark));
+                self.emit(node)?;
+                let lp = self.push(Inst::Loop { mark, again: top, exit: 0, refuse_empty });
+                let exit = self.insts.len();
+                self.insts[top] = branch(top + 1, exit);
+                self.insts[lp] = Inst::Loop { mark, again: top, exit, refuse_empty };
+            }
+            Some(max) => {
+                // x{0,2} as (?:x(?:x)?)?: each optional copy leaves for the common end.
+                let mut splits = Vec::new();
+                for _ in min..max {
+                    splits.push(self.push(Inst::Split(0, 0)));
+                    if refuse_empty {
+                        let mark = self.new_mark();
+                        self.push(Inst::Mark(mark));
+                        self.emit(node)?;
+                        self.push(Inst::Progress(mark));
+                    } else {
+                        self.emit(node)?;
+                    }
+                }
+                let end = self.insts.len();
+                for s in splits {
+                    self.insts[s] = branch(s + 1, end);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn new_mark(&mut self) -> usize {
+        self.marks += 1;
+        self.marks - 1
     }
 
     /// A nested body: its opening instruction (told where to go on), the body, `SubEnd`.
@@ -317,12 +333,13 @@ impl<'a> Matcher<'a> {
                     self.marks[*m] = pos;
                     true
                 }
-                Inst::Loop { mark, again, exit, lazy } => {
+                Inst::Progress(mark) => pos != self.marks[*mark],
+                Inst::Loop { mark, again, exit, refuse_empty } => {
                     if pos != self.marks[*mark] {
                         pc = *again;
                         continue;
                     }
-                    if !*lazy {
+                    if !*refuse_empty {
                         pc = *exit;
                         continue;
                     }

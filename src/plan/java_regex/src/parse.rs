@@ -48,9 +48,10 @@ struct Parser {
 pub(super) fn parse(pattern: &str) -> Result<Parsed, RegexError> {
     let mut p = Parser { chars: pattern.chars().collect(), pos: 0, flags: Flags::default(), groups: 0, names: Vec::new(), depth: 0 };
     let node = p.alternation()?;
-    if p.pos < p.chars.len() {
-        // alternation() stops only at the end or at a `)` it did not open.
-        return Err(p.err("Unmatched closing ')'"));
+    if p.pos != p.chars.len() {
+        // alternation() stops only at the end, past it (a final `\`), or at a `)` it did not open.
+        let unmatched = p.chars.get(p.pos) == Some(&')');
+        return Err(p.err(if unmatched { "Unmatched closing ')'" } else { "Unexpected internal error" }));
     }
     Ok(Parsed { node, groups: p.groups, names: p.names })
 }
@@ -212,6 +213,16 @@ impl Parser {
             _ => Greed::Greedy,
         };
         self.pos += usize::from(greed != Greed::Greedy);
+        if (min, max) == (0, Some(1)) {
+            // Java makes `?` and `{0,1}` a `Ques`, a two-way branch rather than a loop: an empty
+            // match of the atom is kept, with what it captured.
+            let empty = Node::Concat(Vec::new());
+            return Ok(match greed {
+                Greed::Greedy => Node::Alt(vec![atom, empty]),
+                Greed::Lazy => Node::Alt(vec![empty, atom]),
+                Greed::Possessive => Node::Atomic(Box::new(Node::Alt(vec![atom, empty]))),
+            });
+        }
         Ok(Node::Repeat { node: Box::new(atom), min, max, greed })
     }
 
@@ -316,7 +327,9 @@ impl Parser {
 
     /// After `\`, outside or (`in_class`) inside a character class.
     fn escape(&mut self, in_class: bool) -> Result<Escaped, RegexError> {
-        let Some(c) = self.raw() else { return Err(self.err("Unexpected internal error")) };
+        // A `\` at the very end escapes Java's terminating NUL: a literal that runs past the end,
+        // so the pattern then fails on whatever it still expected (`Unclosed group`, ...).
+        let Some(c) = self.raw() else { return Ok(Escaped::Node(Node::Char('\0', false))) };
         let perl = |p: Perl, negated: bool| {
             let s = Set::Perl(p);
             Escaped::Node(Node::Set(if negated { Set::Not(Box::new(s)) } else { s }, false))
@@ -518,17 +531,22 @@ impl Parser {
 
     /// `a-z` after its first character; a `-` before `]` or `[` is a literal, read next.
     fn range_from(&mut self, lo: char) -> Result<Set, RegexError> {
-        if self.peek() != Some('-') || matches!(self.chars.get(self.pos + 1), None | Some(']' | '[')) {
+        if self.peek() != Some('-') || matches!(self.chars.get(self.pos + 1), Some(']' | '[')) {
             return Ok(Set::Range(lo, lo));
         }
         self.pos += 1;
+        if self.pos == self.chars.len() {
+            // Java reads the missing end of the range as character 0, below any start.
+            return Err(self.err_at("Illegal character range", self.pos));
+        }
         let hi = match self.raw() {
+            Some('\\') if self.pos == self.chars.len() => return Err(self.err_at("Illegal character range", self.pos)),
             Some('\\') => match self.escape(true)? {
                 Escaped::Node(Node::Char(c, _)) => c,
                 _ => return Err(self.err("Illegal character range")),
             },
             Some(c) => c,
-            None => return Err(self.err("Unclosed character class")),
+            None => return Err(self.err_at("Illegal character range", self.pos)),
         };
         if hi < lo {
             return Err(self.err("Illegal character range"));
