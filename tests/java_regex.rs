@@ -140,6 +140,15 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("\\s+|\\h", "_", &["a b\tc"]),
     ("\\D\\W\\S", "_", &["a! b"]),
     ("\\v", "_", &["a\u{b}b"]),
+    ("\\p{Lower}+|\\P{Alnum}", "_", &["abC1-x y"]),
+    ("[\\p{Upper}\\p{Digit}]+", "_", &["abC1-xY"]),
+    ("\\p{Punct}|\\p{Blank}|\\p{Cntrl}", "_", &["a.b c\u{1}d~"]),
+    ("\\p{Alpha}\\p{XDigit}\\p{Space}\\p{Graph}\\p{Print}\\p{ASCII}", "_", &["af !a"]),
+    ("(?i)\\p{Lower}", "_", &["aB1"]),
+    ("(?i)[\\p{Upper}]", "_", &["aB1"]),
+    ("(?i)\\P{Lower}", "_", &["aB1"]),
+    ("\\p{Lower", "_", &["a"]),
+    ("\\p{}", "_", &["a"]),
     (".", "x", &["a\nb"]),
     ("(?s).", "x", &["a\nb"]),
     ("(?x) a b # comment", "x", &["ab a b"]),
@@ -379,7 +388,7 @@ fn rename_previews_agree_with_java_replace_all() {
 fn constructs_previews_do_not_evaluate_are_named() {
     let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
     let deep_class = format!("{}a{}", "[".repeat(5000), "]".repeat(5000));
-    for p in ["\\p{Lower}", "\\R", "(?u)a", "(?U)a", "(?d)a", "a{1001}", "\\b{g}", &deep, &deep_class] {
+    for p in ["\\p{IsLatin}", "\\pL", "\\R", "(?u)a", "(?U)a", "(?d)a", "a{1001}", "\\b{g}", &deep, &deep_class] {
         match JavaRegex::new(p) {
             Err(RegexError::Unsupported(what)) => assert!(!what.is_empty(), "{p}"),
             other => panic!("{p}: {other:?}"),

@@ -39,7 +39,7 @@ impl Renamer {
         let (pattern, replacement) = rename.to_request();
         let re = JavaRegex::new(&pattern).map_err(|e| {
             let hint = match e {
-                RegexError::Unsupported(_) => "write it without that construct, or restore without a preview through the cluster's own API",
+                RegexError::Unsupported(_) => "write it without that construct (e.g. `\\p{Alpha}` or `[a-z]` for `\\p{L}`, `(?:\\r\\n|\\n)` for `\\R`)",
                 _ => "write a Java regular expression with groups, e.g. `logs-(.+)`",
             };
             InputError::new("rename_pattern", format!("`{pattern}` is not a usable rename pattern: {e}"), hint)

@@ -7,7 +7,8 @@
 //! Checked against `java.util.regex` itself (tests/java_regex.rs) and real servers (tests/real_nodes.rs).
 //! Where it still differs, found only by long random runs (a few in 40,000 tortured patterns): what
 //! a group nested in a repeated group captured, where Java's loop nodes leave stale captures.
-//! Not evaluated (refused with `Unsupported`): `\p{..}`, `\R`, `\X`, `\N{..}`, `\b{g}`, flags `d u U`.
+//! Not evaluated (refused with `Unsupported`): Unicode properties (`\pL`, `\p{IsLatin}`; the POSIX
+//! classes `\p{Lower}`, `\p{Alnum}`, ... are), `\R`, `\X`, `\N{..}`, `\b{g}`, flags `d u U`.
 //! Used by the planner's rename previews and by the sandbox's restores.
 
 mod exec;

@@ -427,10 +427,52 @@ impl Parser {
 
     fn other_escape(&mut self, c: char) -> Result<Escaped, RegexError> {
         match c {
-            'p' | 'P' | 'R' | 'X' | 'N' => Err(RegexError::Unsupported(format!("`\\{c}`"))),
+            'p' | 'P' => {
+                let set = self.posix_class()?;
+                Ok(Escaped::Node(Node::Set(if c == 'P' { Set::Not(Box::new(set)) } else { set }, self.flags.fold)))
+            }
+            'R' | 'X' | 'N' => Err(RegexError::Unsupported(format!("`\\{c}`"))),
             c if c.is_ascii_alphabetic() => Err(self.err("Illegal/unsupported escape sequence")),
             c => Ok(Escaped::Node(Node::Char(c, false))),
         }
+    }
+
+    /// After `\p`: `{Name}` of one of Java's POSIX classes, US-ASCII as Java's default flags make
+    /// them. Unicode scripts, blocks and categories (`\pL`, `\p{IsLatin}`) are not evaluated.
+    fn posix_class(&mut self) -> Result<Set, RegexError> {
+        if self.chars.get(self.pos) != Some(&'{') {
+            return Err(RegexError::Unsupported("a one-letter Unicode category (`\\pL`)".into()));
+        }
+        let start = self.pos + 1;
+        let Some(len) = self.chars[start..].iter().position(|&c| c == '}') else {
+            self.pos = self.chars.len();
+            return Err(self.err_at("Unclosed character family", self.pos));
+        };
+        let name: String = self.chars[start..start + len].iter().collect();
+        self.pos = start + len + 1;
+        if name.is_empty() {
+            return Err(self.err("Empty character family"));
+        }
+        let r = |lo: char, hi: char| Set::Range(lo, hi);
+        let alpha = || vec![r('a', 'z'), r('A', 'Z')];
+        let punct = || vec![r('!', '/'), r(':', '@'), r('[', '`'), r('{', '~')];
+        let ranges = match name.as_str() {
+            "Lower" => vec![r('a', 'z')],
+            "Upper" => vec![r('A', 'Z')],
+            "ASCII" => vec![r('\0', '\x7F')],
+            "Alpha" => alpha(),
+            "Digit" => vec![r('0', '9')],
+            "Alnum" => [alpha(), vec![r('0', '9')]].concat(),
+            "Punct" => punct(),
+            "Graph" => vec![r('!', '~')],
+            "Print" => vec![r(' ', '~')],
+            "Blank" => vec![r(' ', ' '), r('\t', '\t')],
+            "Cntrl" => vec![r('\0', '\x1F'), r('\x7F', '\x7F')],
+            "XDigit" => vec![r('0', '9'), r('a', 'f'), r('A', 'F')],
+            "Space" => vec![r(' ', ' '), r('\t', '\r')],
+            _ => return Err(RegexError::Unsupported(format!("`\\p{{{name}}}`"))),
+        };
+        Ok(Set::Union(ranges))
     }
 
     fn hex_escape(&mut self) -> Result<char, RegexError> {
