@@ -453,26 +453,10 @@ impl Parser {
         if name.is_empty() {
             return Err(self.err("Empty character family"));
         }
-        let r = |lo: char, hi: char| Set::Range(lo, hi);
-        let alpha = || vec![r('a', 'z'), r('A', 'Z')];
-        let punct = || vec![r('!', '/'), r(':', '@'), r('[', '`'), r('{', '~')];
-        let ranges = match name.as_str() {
-            "Lower" => vec![r('a', 'z')],
-            "Upper" => vec![r('A', 'Z')],
-            "ASCII" => vec![r('\0', '\x7F')],
-            "Alpha" => alpha(),
-            "Digit" => vec![r('0', '9')],
-            "Alnum" => [alpha(), vec![r('0', '9')]].concat(),
-            "Punct" => punct(),
-            "Graph" => vec![r('!', '~')],
-            "Print" => vec![r(' ', '~')],
-            "Blank" => vec![r(' ', ' '), r('\t', '\t')],
-            "Cntrl" => vec![r('\0', '\x1F'), r('\x7F', '\x7F')],
-            "XDigit" => vec![r('0', '9'), r('a', 'f'), r('A', 'F')],
-            "Space" => vec![r(' ', ' '), r('\t', '\r')],
-            _ => return Err(RegexError::Unsupported(format!("`\\p{{{name}}}`"))),
+        let Some((_, ranges)) = POSIX_CLASSES.iter().find(|(n, _)| *n == name) else {
+            return Err(RegexError::Unsupported(format!("`\\p{{{name}}}`")));
         };
-        Ok(Set::Union(ranges))
+        Ok(Set::Union(ranges.iter().map(|&(lo, hi)| Set::Range(lo, hi)).collect()))
     }
 
     fn hex_escape(&mut self) -> Result<char, RegexError> {
@@ -596,6 +580,23 @@ impl Parser {
         Ok(Set::Range(lo, hi))
     }
 }
+
+/// Java's POSIX classes, US-ASCII.
+const POSIX_CLASSES: &[(&str, &[(char, char)])] = &[
+    ("Lower", &[('a', 'z')]),
+    ("Upper", &[('A', 'Z')]),
+    ("ASCII", &[('\0', '\x7F')]),
+    ("Alpha", &[('a', 'z'), ('A', 'Z')]),
+    ("Digit", &[('0', '9')]),
+    ("Alnum", &[('a', 'z'), ('A', 'Z'), ('0', '9')]),
+    ("Punct", &[('!', '/'), (':', '@'), ('[', '`'), ('{', '~')]),
+    ("Graph", &[('!', '~')]),
+    ("Print", &[(' ', '~')]),
+    ("Blank", &[(' ', ' '), ('\t', '\t')]),
+    ("Cntrl", &[('\0', '\x1F'), ('\x7F', '\x7F')]),
+    ("XDigit", &[('0', '9'), ('a', 'f'), ('A', 'F')]),
+    ("Space", &[(' ', ' '), ('\t', '\r')]),
+];
 
 enum Escaped {
     Node(Node),
