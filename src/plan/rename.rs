@@ -48,7 +48,7 @@ impl Renamer {
             let groups = re.group_count();
             InputError::new(
                 "rename_replacement",
-                format!("`{replacement}` would make the server fail the restore: {e} (the pattern has {groups} group(s))"),
+                format!("`{replacement}` can't be applied: {e} (the pattern has {groups} group(s)); the server fails the restore on any index the pattern matches"),
                 "refer to groups as $1 or ${name}; escape a literal $ or \\ with a backslash",
             )
         })?;
