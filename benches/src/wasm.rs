@@ -30,8 +30,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = match a.as_slice() {
-        ["plan", component, n, runs] => plan(component, num(n), num(runs)),
-        _ => Err("usage: essnap-bench-wasm plan COMPONENT N RUNS".into()),
+        ["plan", component, n, runs] => plan(component, num(n), num(runs), None),
+        // Every name through the rename (Java regex `(.+)` → `PREFIX$1`), nothing to close.
+        ["plan", component, n, runs, "--prefix", p] => plan(component, num(n), num(runs), Some(p)),
+        _ => Err("usage: essnap-bench-wasm plan COMPONENT N RUNS [--prefix P]".into()),
     };
     match out {
         Ok(v) => println!("{v}"),
@@ -111,12 +113,12 @@ struct Figures {
 }
 
 /// One planner run inside the component: constructor, `start`, then the three answers.
-fn run_wasm(store: &mut Store<()>, core: &Core, ans: &Answers) -> Result<Figures, String> {
+fn run_wasm(store: &mut Store<()>, core: &Core, ans: &Answers, prefix: Option<&str>) -> Result<Figures, String> {
     let sel = wt::RestoreSelection {
         indices: Vec::new(),
         rename_pattern: None,
         rename_replacement: None,
-        prefix: None,
+        prefix: prefix.map(String::from),
         include_global_state: false,
         feature_states: None,
         partial: false,
@@ -151,7 +153,7 @@ fn run_wasm(store: &mut Store<()>, core: &Core, ans: &Answers) -> Result<Figures
 
 /// The same run natively: the gather machine on the same answers, then `plan_restore` and the renderings the
 /// component returns (`render()` and the JSON).
-fn run_native(ans: &Answers) -> Result<(f64, usize), String> {
+fn run_native(ans: &Answers, prefix: Option<&str>) -> Result<(f64, usize), String> {
     let t = Instant::now();
     let mut g = Gather::new("backups", "snap-1", Timing::default());
     let mut input = Input::Start;
@@ -163,7 +165,8 @@ fn run_native(ans: &Answers) -> Result<(f64, usize), String> {
             Step::Done(Err(e)) => return Err(format!("gather failed: {e:?}")),
         }
     };
-    let sel = RestoreSelection { close_conflicting: true, ..Default::default() };
+    let rename = prefix.map(|p| essnap::plan::Rename::Prefix(p.to_string()));
+    let sel = RestoreSelection { close_conflicting: true, rename, ..Default::default() };
     let p = plan_restore(&inputs, &sel).map_err(|e| format!("{e:?}"))?;
     let rendered = p.render();
     let json = essnap::json::to_string(&p);
@@ -172,7 +175,7 @@ fn run_native(ans: &Answers) -> Result<(f64, usize), String> {
     Ok((ms(t), p.items.len()))
 }
 
-fn plan(component: &str, n: usize, runs: usize) -> Result<Value, String> {
+fn plan(component: &str, n: usize, runs: usize, prefix: Option<&str>) -> Result<Value, String> {
     let ans = answers(n);
     let mut config = Config::new();
     config.wasm_component_model(true);
@@ -188,20 +191,20 @@ fn plan(component: &str, n: usize, runs: usize) -> Result<Value, String> {
     let instantiate_ms = ms(t);
 
     // one warm-up run of each, then interleaved timed runs
-    let first = run_wasm(&mut store, &core, &ans)?;
-    let (_, native_items) = run_native(&ans)?;
+    let first = run_wasm(&mut store, &core, &ans, prefix)?;
+    let (_, native_items) = run_native(&ans, prefix)?;
     if first.items != n || native_items != n || first.blockers != 0 {
         return Err(format!("unexpected plan: {} items (native {native_items}), {} blockers", first.items, first.blockers));
     }
     let (mut total, mut last, mut native) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs.max(1) {
-        let f = run_wasm(&mut store, &core, &ans)?;
+        let f = run_wasm(&mut store, &core, &ans, prefix)?;
         total.push(f.total_ms);
         last.push(f.last_step_ms);
-        native.push(run_native(&ans)?.0);
+        native.push(run_native(&ans, prefix)?.0);
     }
     Ok(json!({
-        "indices": n, "runs": total.len(), "engine": "wasmtime 48 (cranelift, Config::new() as the CLI)",
+        "indices": n, "prefix": prefix, "runs": total.len(), "engine": "wasmtime 48 (cranelift, Config::new() as the CLI)",
         "median_ms": median(total.clone()), "last_step_median_ms": median(last.clone()), "native_median_ms": median(native.clone()),
         "all_ms": total, "last_step_ms": last, "native_ms": native,
         "compile_ms": compile_ms, "instantiate_ms": instantiate_ms, "component_bytes": bytes.len(),
