@@ -73,11 +73,18 @@ pub fn build() -> Result<(), String> {
         &web,
         &wasm_opt,
         &[
-            "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals",
+            // Merging functions that differ only in constants, then ordering functions by name so that
+            // the copies of one generic sit together for gzip (−4.6 KiB gz against plain -Oz).
+            "--merge-similar-functions", "-Oz", "--converge", "--reorder-functions-by-name", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals",
             "--enable-reference-types", "--enable-multivalue", "--strip-debug", "--strip-producers", &bg, "-o", &bg,
         ],
         &[],
     )?;
+    // wasm-bindgen's glue is generated, not read: shipped minified (terser keeps the module's exports);
+    // index.js, the hand-written wrapper, stays as written.
+    let glue = pkg.join("essnap_web.js").to_string_lossy().into_owned();
+    let terser = web.join("node_modules/.bin/terser").to_string_lossy().into_owned();
+    run_in(&web, &terser, &[&glue, "--module", "--compress", "--mangle", "--output", &glue], &[])?;
     for f in ["index.js", "index.d.ts"] {
         std::fs::copy(web.join("js").join(f), pkg.join(f)).map_err(|e| format!("copy {f}: {e}"))?;
     }
