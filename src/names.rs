@@ -102,11 +102,11 @@ pub fn validate_index_name(s: &str) -> Result<(), InputError> {
 /// An index (or data stream) expression for selecting what to restore or close: a name, a
 /// wildcard pattern (`logs-*`), an exclusion (`-logs-old`), `_all` or `*`.
 pub fn validate_index_expression(s: &str) -> Result<(), InputError> {
-    const HINT: &str = "give index names or patterns such as `logs-*`, exclusions such as `-logs-old`, or `*`";
+    const HINT: &str = "give index names or patterns such as `logs-*`, exclusions such as `-logs-old`, additions such as `+logs-new`, or `*`";
     if s == "_all" || s == "*" {
         return Ok(());
     }
-    let name = s.strip_prefix('-').unwrap_or(s);
+    let name = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     if name.is_empty() {
         return Err(InputError::new("index", "an empty index expression", HINT));
     }
@@ -130,7 +130,7 @@ pub fn validate_snapshot_expression(s: &str) -> Result<(), InputError> {
     if matches!(s, "_all" | "_current" | "*") {
         return Ok(());
     }
-    let name = s.strip_prefix('-').unwrap_or(s);
+    let name = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     if name.is_empty() {
         return Err(InputError::new("snapshot", "an empty snapshot expression", HINT));
     }

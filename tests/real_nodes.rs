@@ -235,6 +235,90 @@ fn rename_previews_match_the_server(node: &RealNode) {
     c.ok("DELETE", "/rx-baaa", None);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// index expressions: the indices a plan picks are the ones the server restores
+
+fn index_expressions_pick_what_the_server_restores(node: &RealNode) {
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    c.fs_repository(&d, "exprs");
+    for i in ["ix-a", "ix-b", "ix-c", ".ix-dot"] {
+        c.index(i, 1, 1);
+    }
+    let (out, events) = c.snapshot(&d, "exprs", "exprs-1", &["ix-*", ".ix-dot"]);
+    assert_snapshot_ok(&out, &events, "exprs-1");
+    let cases: &[&[&str]] = &[
+        &["ix-*"],
+        &["ix-*", "-ix-b"],
+        &["*"],
+        &["_all"],
+        &["ix-a", "ix-c"],
+        &[".ix-*"],
+        &["*", "-ix-*"],
+        &["ix-a", "ix-*", "-ix-a"],
+        &["-ix-b"],
+        &["i*-c", "ix-?"],
+        &["+ix-a"],
+        &["ix-*", "-nope"],
+        &["ix-*", "-nope-*"],
+        &["nope-*"],
+    ];
+    let mut differences = Vec::new();
+    for (k, exprs) in cases.iter().enumerate() {
+        let prefix = format!("e{k}-");
+        let indices: Vec<String> = exprs.iter().map(|e| e.to_string()).collect();
+        let sel = RestoreSelection { indices: indices.clone(), rename: Some(Rename::Prefix(prefix.clone())), ..Default::default() };
+        let mut g = essnap::machine::gather::Gather::new("exprs", "exprs-1", timing());
+        let inputs = essnap::machine::drive(&mut g, |r| c.send(r), client::sleep, |_| {}).expect("gather");
+        let (status, body) = c.raw(
+            "POST",
+            "/_snapshot/exprs/exprs-1/_restore?wait_for_completion=true",
+            Some(&json!({"indices": indices.join(","), "rename_pattern": "(.+)", "rename_replacement": format!("{prefix}$1"), "include_global_state": false}).to_string()),
+        );
+        let mut restored: Vec<String> = if status == 200 {
+            let listed = c.ok("GET", &format!("/_cat/indices/{prefix}*?format=json&h=index&expand_wildcards=all"), None);
+            listed.as_array().unwrap().iter().map(|r| r["index"].as_str().unwrap().trim_start_matches(&prefix).to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        restored.sort();
+        for r in &restored {
+            c.ok("DELETE", &format!("/{prefix}{r}"), None);
+        }
+        let planned = match essnap::plan::plan_restore(&inputs, &sel) {
+            Ok(p) if !p.is_blocked() => sorted(&p.items.iter().map(|i| i.source.clone()).collect::<Vec<_>>()),
+            Ok(p) => vec![format!("(blocked: {})", p.blockers.join("; "))],
+            Err(e) => vec![format!("(refused: {e})")],
+        };
+        let server = if status == 200 { restored } else { vec![format!("(refused: {status})")] };
+        // Refused on both sides; or a restore of nothing, which the server runs and essnap blocks.
+        let both_refuse = planned[0].starts_with('(') && server.first().is_some_and(|s| s.starts_with('('));
+        let empty = planned[0].starts_with("(blocked: nothing in snapshot") && server.is_empty();
+        let agree = planned == server || both_refuse || empty;
+        if !agree {
+            differences.push(format!("{exprs:?}: plan {planned:?}, server {server:?} {}", if status == 200 { String::new() } else { body.to_string() }));
+        }
+    }
+    for i in ["ix-a", "ix-b", "ix-c", ".ix-dot"] {
+        c.ok("DELETE", &format!("/{i}"), None);
+    }
+    assert!(differences.is_empty(), "{} {}:\n{}", node.dist, d.version.map(|v| v.to_string()).unwrap_or_default(), differences.join("\n"));
+}
+
+#[test]
+fn opensearch_index_expressions_pick_what_the_server_restores() {
+    if let Some(node) = real_node::shared(OPENSEARCH) {
+        index_expressions_pick_what_the_server_restores(node);
+    }
+}
+
+#[test]
+fn elasticsearch_index_expressions_pick_what_the_server_restores() {
+    if let Some(node) = real_node::shared(ELASTICSEARCH) {
+        index_expressions_pick_what_the_server_restores(node);
+    }
+}
+
 #[test]
 fn opensearch_rename_previews_match_the_server() {
     if let Some(node) = real_node::shared(OPENSEARCH) {

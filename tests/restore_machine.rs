@@ -86,6 +86,30 @@ fn a_prefix_avoids_the_conflict_without_closing_anything() {
 }
 
 #[test]
+fn index_expressions_resolve_as_the_server_does() {
+    use essnap::plan::rename::resolve_expressions;
+    // What real OpenSearch 2.19.1 and Elasticsearch 7.17.29 restored for each (tests/real_nodes.rs
+    // runs the same cases against them).
+    let names: Vec<String> = ["ix-a", "ix-b", "ix-c", ".ix-dot"].iter().map(|s| s.to_string()).collect();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["ix-*"], &["ix-a", "ix-b", "ix-c"]),
+        (&["ix-*", "-ix-b"], &["ix-a", "ix-c"]),
+        (&["*"], &["ix-a", "ix-b", "ix-c", ".ix-dot"]),
+        (&["_all"], &["ix-a", "ix-b", "ix-c", ".ix-dot"]),
+        (&[".ix-*"], &[".ix-dot"]),
+        (&["*", "-ix-*"], &[".ix-dot"]),
+        (&["ix-a", "ix-*", "-ix-a"], &["ix-b", "ix-c"]),
+        (&["-ix-b"], &["ix-a", "ix-c", ".ix-dot"]),
+        (&["+ix-a"], &["ix-a"]),
+        (&["nope-*"], &[]),
+    ];
+    for (exprs, expected) in cases {
+        let exprs: Vec<String> = exprs.iter().map(|s| s.to_string()).collect();
+        assert_eq!(resolve_expressions(&exprs, &names), *expected, "{exprs:?}");
+    }
+}
+
+#[test]
 fn rename_patterns_are_java_regular_expressions() {
     let mut fake = Fake::opensearch(&["logs-a"], &["logs-a", "logs-b", "metrics"]);
     let mut g = Gather::new("repo", "snap-1", timing());

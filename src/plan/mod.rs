@@ -297,10 +297,13 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     if !whole && picked.is_empty() {
         blockers.push(format!("nothing in snapshot {} matches {}", snap.snapshot, sel.indices.join(",")));
     }
-    for e in &sel.indices {
-        let ex = e.strip_prefix('-').unwrap_or(e);
-        if !e.starts_with('-') && !e.contains('*') && e != "_all" && !snap.indices.contains(e) && !ds_names.contains(e) {
-            blockers.push(format!("{ex} is not in snapshot {}", snap.snapshot));
+    // A name that is no pattern and not in the snapshot: the server answers "no such index".
+    // Removals (`-x`) too: only patterns may match nothing.
+    let known = |n: &str| snap.indices.iter().chain(&ds_names).any(|i| i == n);
+    for e in sel.indices.iter().filter(|e| *e != "_all" && !known(e)) {
+        let name = e.strip_prefix(['-', '+']).unwrap_or(e);
+        if !name.contains('*') && !known(name) {
+            blockers.push(format!("{name} is not in snapshot {}", snap.snapshot));
         }
     }
 

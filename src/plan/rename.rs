@@ -83,29 +83,30 @@ pub fn wildcard_match(pattern: &str, name: &str) -> bool {
     true
 }
 
-/// Resolves index expressions (`logs-*`, `-logs-old`, `_all`, `*`) against names, in order, as
-/// the server does: an exclusion removes what earlier expressions added.
+/// Resolves a restore's index expressions against the snapshot's names (or its data streams) as
+/// the server does (`SnapshotUtils.filterIndices`, checked on real OpenSearch 2.19.1 and
+/// Elasticsearch 7.17.29): none or `_all` is everything; `*` matches every name, dot-prefixed ones
+/// too; `-x` removes what earlier expressions added, and as the first expression removes from
+/// everything; `+x` adds. The names come back in the snapshot's order.
 pub fn resolve_expressions<'a>(exprs: &[String], names: &'a [String]) -> Vec<&'a str> {
-    let mut picked: Vec<&str> = Vec::new();
-    for (i, e) in exprs.iter().enumerate() {
-        if let Some(ex) = e.strip_prefix('-').filter(|_| i > 0) {
-            picked.retain(|n| !wildcard_match(ex, n));
+    let everything = exprs.is_empty() || (exprs.len() == 1 && exprs[0] == "_all");
+    let starts_with_removal = exprs.first().is_some_and(|e| e.starts_with('-') && !names.contains(e));
+    let mut picked = vec![everything || starts_with_removal; names.len()];
+    for e in exprs.iter().filter(|_| !everything) {
+        // A name the snapshot has is taken as it is, before any `+`/`-` is read.
+        if let Some(k) = names.iter().position(|n| n == e) {
+            picked[k] = true;
             continue;
         }
-        let all = e == "_all" || e == "*";
-        for n in names {
-            // Wildcards skip dot-prefixed (hidden) names unless the pattern itself starts with a dot.
-            let hit = if all {
-                !n.starts_with('.')
-            } else if e.contains('*') {
-                wildcard_match(e, n) && (!n.starts_with('.') || e.starts_with('.'))
-            } else {
-                e == n
-            };
-            if hit && !picked.contains(&n.as_str()) {
-                picked.push(n);
+        let (add, pattern) = match e.strip_prefix('-') {
+            Some(p) => (false, p),
+            None => (true, e.strip_prefix('+').unwrap_or(e)),
+        };
+        for (k, n) in names.iter().enumerate() {
+            if wildcard_match(pattern, n) {
+                picked[k] = add;
             }
         }
     }
-    picked
+    names.iter().zip(picked).filter(|(_, p)| *p).map(|(n, _)| n.as_str()).collect()
 }

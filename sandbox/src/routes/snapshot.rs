@@ -1304,62 +1304,36 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             }
         }
     }
-    // select indices from the snapshot
+    // Select as RestoreService does (real 1.3.20, 2.19.1, 6.8.23, 7.17.29): no indices means `*`;
+    // data streams are picked leniently, and the names of those picked give way to their backing
+    // indices, which are then picked like any name (so an exclusion does not remove them).
     let default_all = indices_expr.is_empty() || indices_expr.iter().any(|e| e == "_all" || e == "*");
-    // The data streams the request names (all of them by default, exclusions applied): only
-    // these come back as data streams. A backing index named on its own is a plain index
-    // (RestoreService; real 2.19.1).
-    let mut requested_ds: Vec<String> = if default_all { snap.data_streams.clone() } else { vec![] };
-    for e in indices_expr.iter().filter(|e| *e != "_all" && *e != "*") {
-        match e.strip_prefix('-') {
-            Some(neg) => requested_ds.retain(|d| !simple_match(neg, d)),
-            None => {
-                for d in snap.data_streams.iter().filter(|d| simple_match(e, d)) {
-                    if !requested_ds.contains(d) {
-                        requested_ds.push(d.clone());
-                    }
-                }
+    let mut request: Vec<String> = if indices_expr.is_empty() { vec!["*".to_string()] } else { indices_expr.clone() };
+    let requested_ds = filter_indices(&snap.data_streams, &request, true)?;
+    request.retain(|e| !requested_ds.contains(e));
+    for d in &requested_ds {
+        let prefix = format!(".ds-{d}-");
+        for i in snap.indices.iter().filter(|i| i.name.starts_with(&prefix)) {
+            if !request.contains(&i.name) {
+                request.push(i.name.clone());
             }
         }
     }
     let stream_of = |index: &str| requested_ds.iter().find(|d| index.starts_with(&format!(".ds-{d}-"))).cloned();
-    let mut selected: Vec<SnapIndex> = vec![];
+    let names: Vec<String> = snap.indices.iter().map(|i| i.name.clone()).collect();
+    let picked = filter_indices(&names, &request, ignore_unavailable)?;
+    // Elasticsearch 8 restores system indices only through feature states unless named.
+    let mut selected: Vec<SnapIndex> = snap
+        .indices
+        .iter()
+        .filter(|i| picked.contains(&i.name) && !(default_all && i.system && es && ctx.st.version.major >= 8))
+        .cloned()
+        .collect();
     let add = |sel: &mut Vec<SnapIndex>, i: &SnapIndex| {
         if !sel.iter().any(|x| x.name == i.name) {
             sel.push(i.clone());
         }
     };
-    if default_all {
-        for i in &snap.indices {
-            if !i.system || !es || ctx.st.version.major < 8 {
-                add(&mut selected, i);
-            }
-        }
-    }
-    for e in indices_expr.iter().filter(|e| *e != "_all" && *e != "*") {
-        if let Some(neg) = e.strip_prefix('-') {
-            selected.retain(|i| !simple_match(neg, &i.name));
-            continue;
-        }
-        let mut hit = false;
-        for i in &snap.indices {
-            if simple_match(e, &i.name) {
-                add(&mut selected, i);
-                hit = true;
-            }
-        }
-        // a data stream name selects its backing indices
-        if snap.data_streams.iter().any(|d| simple_match(e, d)) {
-            for i in snap.indices.iter().filter(|i| i.name.starts_with(".ds-") && snap.data_streams.iter().any(|d| simple_match(e, d) && i.name.starts_with(&format!(".ds-{d}-")))) {
-                add(&mut selected, i);
-                hit = true;
-            }
-        }
-        if !hit && !e.contains('*') && !ignore_unavailable {
-            // SnapshotUtils.filterIndices: `new IndexNotFoundException(name)`, without `resource.*` (real 7.17.29, 2.19.1)
-            return Err(ApiError::new(404, "index_not_found_exception", format!("no such index [{e}]")).with("index_uuid", "_na_").with("index", e.as_str()));
-        }
-    }
     if let Some(fs) = &feature_states {
         for f in fs.iter().filter(|f| *f != "none") {
             for i in snap.indices.iter().filter(|i| i.system && system_feature(&i.name) == *f) {
@@ -1564,6 +1538,49 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// Elasticsearch do not).
 fn unmodifiable_on_restore(ctx: &Ctx) -> &'static str {
     if !ctx.is_es() && ctx.st.version >= Version::new(2, 19, 0) { "UnmodifiableOnRestore " } else { "" }
+}
+
+/// `SnapshotUtils.filterIndices`: none or `_all` is everything; a name the list has is taken as it
+/// is; `-x` removes (as the first expression, from everything), `+x` adds; `*` patterns match any
+/// name, dot-prefixed ones too. A name that is no pattern and not in the list is "no such index"
+/// unless `ignore_unavailable`. The result keeps the list's order.
+fn filter_indices(available: &[String], exprs: &[String], ignore_unavailable: bool) -> Result<Vec<String>, ApiError> {
+    if exprs.is_empty() || (exprs.len() == 1 && exprs[0] == "_all") {
+        return Ok(available.to_vec());
+    }
+    let mut picked = vec![false; available.len()];
+    for (k, e) in exprs.iter().enumerate() {
+        if let Some(i) = available.iter().position(|n| n == e) {
+            picked[i] = true;
+            continue;
+        }
+        let (add, name) = match e.strip_prefix('-') {
+            Some(name) => {
+                if k == 0 {
+                    picked.fill(true);
+                }
+                (false, name)
+            }
+            None => (true, e.strip_prefix('+').unwrap_or(e)),
+        };
+        if !name.contains('*') {
+            match available.iter().position(|n| n == name) {
+                Some(i) => picked[i] = add,
+                None if !ignore_unavailable => {
+                    // without `resource.*` (real 7.17.29, 2.19.1)
+                    return Err(ApiError::new(404, "index_not_found_exception", format!("no such index [{name}]")).with("index_uuid", "_na_").with("index", name));
+                }
+                None => {}
+            }
+            continue;
+        }
+        for (i, n) in available.iter().enumerate() {
+            if simple_match(name, n) {
+                picked[i] = add;
+            }
+        }
+    }
+    Ok(available.iter().zip(&picked).filter(|(_, p)| **p).map(|(n, _)| n.clone()).collect())
 }
 
 /// A rename the server's Java code refuses (real 1.3.20, 2.19.1, 7.17.29): a 400
