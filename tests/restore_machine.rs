@@ -86,6 +86,27 @@ fn a_prefix_avoids_the_conflict_without_closing_anything() {
 }
 
 #[test]
+fn settings_the_server_will_not_change_on_restore_block_the_plan() {
+    let mut fake = Fake::opensearch(&[], &["logs-a"]);
+    let mut g = Gather::new("repo", "snap-1", timing());
+    let inputs = drive(&mut g, |r| fake.handle(r), |_| {}, |_| {}).unwrap();
+    let plan = |set: serde_json::Value, drop: &[&str]| {
+        let sel = RestoreSelection {
+            index_settings: set.as_object().cloned(),
+            ignore_index_settings: drop.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        plan_restore(&inputs, &sel).unwrap()
+    };
+    let p = plan(serde_json::json!({"number_of_shards": 3, "index.number_of_replicas": 0}), &[]);
+    assert_eq!(p.blockers, ["index_settings: the server does not let a restore change index.number_of_shards; leave it out"]);
+    let p = plan(serde_json::json!({}), &["index.number_of_replicas", "index.refresh_interval"]);
+    assert_eq!(p.blockers, ["ignore_index_settings: the server does not let a restore drop index.number_of_replicas; set it with index_settings instead"]);
+    // Keys to drop are not prefixed: the server accepts this one (and drops nothing).
+    assert!(!plan(serde_json::json!({}), &["number_of_replicas"]).is_blocked());
+}
+
+#[test]
 fn index_expressions_resolve_as_the_server_does() {
     use essnap::plan::rename::resolve_expressions;
     // What real OpenSearch 2.19.1 and Elasticsearch 7.17.29 restored for each (tests/real_nodes.rs

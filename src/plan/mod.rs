@@ -425,6 +425,22 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         warnings.push(verdict.reason.clone());
     }
 
+    // Settings the server will not change or drop on restore (RestoreService's unmodifiable and
+    // unremovable settings; real 1.3.20, 2.19.1, 7.17.29). It refuses them only after any closes.
+    // Keys to change are read with an `index.` prefix; keys to drop exactly as given.
+    const UNMODIFIABLE: [&str; 5] = ["index.number_of_shards", "index.version.created", "index.uuid", "index.creation_date", "index.history.uuid"];
+    for k in sel.index_settings.iter().flat_map(|m| m.keys()) {
+        let key = if k.starts_with("index.") { k.clone() } else { format!("index.{k}") };
+        if UNMODIFIABLE.contains(&key.as_str()) {
+            blockers.push(format!("index_settings: the server does not let a restore change {key}; leave it out"));
+        }
+    }
+    for key in &sel.ignore_index_settings {
+        if UNMODIFIABLE.contains(&key.as_str()) || key == "index.number_of_replicas" || key == "index.auto_expand_replicas" {
+            blockers.push(format!("ignore_index_settings: the server does not let a restore drop {key}; set it with index_settings instead"));
+        }
+    }
+
     // Global state and feature states.
     let mut overwrites = Vec::new();
     if sel.include_global_state {

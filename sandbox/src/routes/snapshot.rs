@@ -1387,10 +1387,15 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         normalized.insert(key, v.clone());
     }
-    for k in &ignore_settings {
-        let key = if k.starts_with("index.") { k.clone() } else { format!("index.{k}") };
-        if ["index.number_of_shards", "index.version.created", "index.uuid", "index.creation_date"].contains(&key.as_str()) {
+    // Keys to drop are taken as given, not prefixed with `index.` (real 1.3.20, 2.19.1, 7.17.29:
+    // `number_of_replicas` is accepted, `index.number_of_replicas` refused).
+    for key in &ignore_settings {
+        // OpenSearch 2.19 names the property only for the settings that carry it (not the replicas).
+        if UNMODIFIABLE.contains(&key.as_str()) {
             return Err(ApiError::restore(&snap_id, format!("cannot remove {}setting [{key}] on restore", unmodifiable_on_restore(ctx))));
+        }
+        if key == "index.number_of_replicas" || key == "index.auto_expand_replicas" {
+            return Err(ApiError::restore(&snap_id, format!("cannot remove setting [{key}] on restore")));
         }
     }
     // validate every target before touching state
