@@ -299,19 +299,15 @@ fn plan_wasmtime(rep: &mut Report, runs: usize) -> Result<(), String> {
     let runs = runs.max(11);
     let p = json_out(Command::new(&bin).arg("plan").arg(&core).args(["10000", &runs.to_string()]))?;
     let (m, last, native) = (f(&p, &["median_ms"]), f(&p, &["last_step_median_ms"]), f(&p, &["native_median_ms"]));
-    rep.row(
-        "plan",
+    let within_50ms = |rep: &mut Report, what: &str, m: f64| rep.row("plan", what, ms(m), "budget (50 ms)", ms(50.0), Some(m / 50.0), "< 1.0", Some(m < 50.0));
+    within_50ms(
+        rep,
         &format!(
             "restore plan, 10,000 indices (half open, close_conflicting), through the `core` component in wasmtime 48, release host: \
              `restore-planner` fed the answers to its 3 reads, median of {runs} (last step alone — decode `_cat/indices`, plan, lower the plan: {})",
             ms(last)
         ),
-        ms(m),
-        "budget (50 ms)",
-        ms(50.0),
-        Some(m / 50.0),
-        "< 1.0",
-        Some(m < 50.0),
+        m,
     );
     rep.row(
         "plan",
@@ -328,15 +324,10 @@ fn plan_wasmtime(rep: &mut Report, runs: usize) -> Result<(), String> {
     // The same with every name renamed (a prefix: the Java-regex rename on each of the 10,000).
     let p = json_out(Command::new(&bin).arg("plan").arg(&core).args(["10000", &runs.to_string(), "--prefix", "restored-"]))?;
     let (m, native) = (f(&p, &["median_ms"]), f(&p, &["native_median_ms"]));
-    rep.row(
-        "plan",
+    within_50ms(
+        rep,
         &format!("the same plan with a prefix rename (every name through the Java-regex `replaceAll`), in wasmtime, median of {runs} (native: {})", ms(native)),
-        ms(m),
-        "budget (50 ms)",
-        ms(50.0),
-        Some(m / 50.0),
-        "< 1.0",
-        Some(m < 50.0),
+        m,
     );
     rep.figures.insert("plan_wasmtime_prefix".into(), p);
     Ok(())
