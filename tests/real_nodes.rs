@@ -248,6 +248,7 @@ fn index_expressions_pick_what_the_server_restores(node: &RealNode) {
     let (out, events) = c.snapshot(&d, "exprs", "exprs-1", &["ix-*", ".ix-dot"]);
     assert_snapshot_ok(&out, &events, "exprs-1");
     let cases: &[&[&str]] = &[
+        &[],
         &["ix-*"],
         &["ix-*", "-ix-b"],
         &["*"],
@@ -273,7 +274,13 @@ fn index_expressions_pick_what_the_server_restores(node: &RealNode) {
         let (status, body) = c.raw(
             "POST",
             "/_snapshot/exprs/exprs-1/_restore?wait_for_completion=true",
-            Some(&json!({"indices": indices.join(","), "rename_pattern": "(.+)", "rename_replacement": format!("{prefix}$1"), "include_global_state": false}).to_string()),
+            Some(&{
+                let mut body = json!({"rename_pattern": "(.+)", "rename_replacement": format!("{prefix}$1"), "include_global_state": false});
+                if !indices.is_empty() {
+                    body["indices"] = json!(indices.join(","));
+                }
+                body.to_string()
+            }),
         );
         let mut restored: Vec<String> = if status == 200 {
             let listed = c.ok("GET", &format!("/_cat/indices/{prefix}*?format=json&h=index&expand_wildcards=all"), None);
