@@ -1,6 +1,6 @@
 //! `cargo xtask fuzz [CASES]`: the property tests of every decoder, URL parser, name validator, the
-//! rename-pattern engine and
-//! builder (tests/no_panic.rs) with a much larger case budget than CI's (default 200,000 per property).
+//! rename-pattern engine and builder (tests/no_panic.rs) with a much larger case budget than CI's
+//! (default 200,000 per property).
 
 use crate::util::run;
 
