@@ -130,7 +130,7 @@ pub fn validate_snapshot_expression(s: &str) -> Result<(), InputError> {
     if matches!(s, "_all" | "_current" | "*") {
         return Ok(());
     }
-    let name = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
+    let name = s.strip_prefix('-').unwrap_or(s);
     if name.is_empty() {
         return Err(InputError::new("snapshot", "an empty snapshot expression", HINT));
     }
