@@ -283,8 +283,9 @@ fn java_answers(cases: &[Case]) -> Option<Vec<Value>> {
     let input = dir.join("cases.txt");
     let lines: String = cases.iter().map(|c| format!("{}\t{}\t{}\n", hex(&c.pattern), hex(&c.replacement), hex(&c.input))).collect();
     std::fs::write(&input, lines).expect("write cases");
-    let out = Command::new("java").arg("tests/java/ReplaceAll.java").arg(&input).output().ok()?;
+    let out = Command::new("java").arg("tests/java/ReplaceAll.java").arg(&input).output();
     let _ = std::fs::remove_dir_all(&dir);
+    let out = out.ok()?;
     assert!(out.status.success(), "java failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let answers: Vec<Value> = text

@@ -264,13 +264,13 @@ fn index_expressions_pick_what_the_server_restores(node: &RealNode) {
         &["ix-*", "-nope-*"],
         &["nope-*"],
     ];
+    let mut g = essnap::machine::gather::Gather::new("exprs", "exprs-1", timing());
+    let inputs = essnap::machine::drive(&mut g, |r| c.send(r), client::sleep, |_| {}).expect("gather");
     let mut differences = Vec::new();
     for (k, exprs) in cases.iter().enumerate() {
         let prefix = format!("e{k}-");
         let indices: Vec<String> = exprs.iter().map(|e| e.to_string()).collect();
         let sel = RestoreSelection { indices: indices.clone(), rename: Some(Rename::Prefix(prefix.clone())), ..Default::default() };
-        let mut g = essnap::machine::gather::Gather::new("exprs", "exprs-1", timing());
-        let inputs = essnap::machine::drive(&mut g, |r| c.send(r), client::sleep, |_| {}).expect("gather");
         let (status, body) = c.raw(
             "POST",
             "/_snapshot/exprs/exprs-1/_restore?wait_for_completion=true",

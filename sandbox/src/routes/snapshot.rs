@@ -1355,11 +1355,11 @@ pub fn restore(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let rename = |n: &str| -> Result<String, ApiError> {
         let (Some(re), Some(replacement)) = (&re, &replacement) else { return Ok(n.to_string()) };
         let p = rename_pattern.as_deref().unwrap_or_default();
-        if !re.is_match(n).map_err(|e| rename_refused(p, e))? {
-            return Ok(n.to_string());
+        match replacement {
+            Ok(r) => re.replace_all(n, r).map_err(|e| rename_refused(p, e)),
+            Err(_) if !re.is_match(n).map_err(|e| rename_refused(p, e))? => Ok(n.to_string()),
+            Err(e) => Err(rename_refused(p, e.clone())),
         }
-        let replacement = replacement.as_ref().map_err(|e| rename_refused(p, e.clone()))?;
-        re.replace_all(n, replacement).map_err(|e| rename_refused(p, e))
     };
     let mut targets: Vec<(SnapIndex, String)> = vec![];
     for i in &selected {

@@ -111,10 +111,8 @@ impl Compiler {
             // Java's possessive loops take each iteration's first match (never backtracking into
             // one), keep an empty one and stop, then keep them all: (?>(?>x)*), not PCRE's (?>x*).
             Node::Repeat { node, min, max, greed: Greed::Possessive } => {
-                let at = self.push(Inst::Atomic { next: 0 });
-                self.repeat(&Node::Atomic(node.clone()), *min, *max, false, false)?;
-                self.push(Inst::SubEnd);
-                self.insts[at] = Inst::Atomic { next: self.insts.len() };
+                let each = Node::Atomic(node.clone());
+                self.wrapped(|next| Inst::Atomic { next }, &|c| c.repeat(&each, *min, *max, false, false))?;
             }
             // Java loops over a fixed-length body (`Curly`, `GroupCurly`) refuse an empty iteration
             // beyond the minimum, so `(^)*` captures nothing; over any other body (`Loop`,
@@ -122,9 +120,9 @@ impl Compiler {
             Node::Repeat { node, min, max, greed } => self.repeat(node, *min, *max, *greed == Greed::Lazy, fixed_length(node))?,
             Node::Look { behind, negate, node } => {
                 let (behind, negate) = (*behind, *negate);
-                self.wrapped(|next| Inst::Look { behind, negate, next }, node)?;
+                self.wrapped(|next| Inst::Look { behind, negate, next }, &|c| c.emit(node))?;
             }
-            Node::Atomic(body) => self.wrapped(|next| Inst::Atomic { next }, body)?,
+            Node::Atomic(body) => self.wrapped(|next| Inst::Atomic { next }, &|c| c.emit(body))?,
             Node::Backref(group, fold) => _ = self.push(Inst::Backref { group: *group, fold: *fold }),
         }
         Ok(())
@@ -175,9 +173,9 @@ impl Compiler {
     }
 
     /// A nested body: its opening instruction (told where to go on), the body, `SubEnd`.
-    fn wrapped(&mut self, open: impl Fn(usize) -> Inst, body: &Node) -> Result<(), RegexError> {
+    fn wrapped(&mut self, open: impl Fn(usize) -> Inst, body: &dyn Fn(&mut Self) -> Result<(), RegexError>) -> Result<(), RegexError> {
         let at = self.push(open(0));
-        self.emit(body)?;
+        body(self)?;
         self.push(Inst::SubEnd);
         self.insts[at] = open(self.insts.len());
         Ok(())

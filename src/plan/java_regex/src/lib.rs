@@ -95,6 +95,22 @@ impl std::fmt::Display for RegexError {
     }
 }
 
+/// Java's rule for a group number in a back-reference (`\12`) or a replacement (`$12`): the first
+/// digit always counts, each further one only while the number still names a group (`groups` of
+/// them). Returns the number and where the digits end.
+pub(crate) fn group_number(chars: &[char], first: usize, mut at: usize, groups: usize) -> (usize, usize) {
+    let mut group = first;
+    while let Some(d) = chars.get(at).and_then(|c| c.to_digit(10)) {
+        let longer = group * 10 + d as usize;
+        if longer > groups {
+            break;
+        }
+        group = longer;
+        at += 1;
+    }
+    (group, at)
+}
+
 impl JavaRegex {
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
         let parsed = parse::parse(pattern)?;

@@ -1,6 +1,6 @@
 //! Pattern text → tree, with `java.util.regex.Pattern`'s syntax and its refusals.
 
-use super::{Anchor, Greed, Perl, RegexError, Set};
+use super::{Anchor, Greed, Perl, RegexError, Set, group_number};
 
 #[derive(Clone, Debug)]
 pub(super) enum Node {
@@ -126,14 +126,14 @@ impl Parser {
                 '|' | ')' => break,
                 '(' => {
                     self.pos += 1;
-                    match self.group()? {
+                    match self.nested(Self::group)? {
                         Some(n) => n,
                         None => continue, // an inline flag change such as `(?i)`
                     }
                 }
                 '[' => {
                     self.pos += 1;
-                    Node::Set(self.class()?, self.flags.fold)
+                    Node::Set(self.nested(Self::class)?, self.flags.fold)
                 }
                 '^' => {
                     self.pos += 1;
@@ -237,18 +237,19 @@ impl Parser {
         (self.pos > start).then_some(n)
     }
 
-    /// After `(`: a group, or `None` for an inline flag change.
-    fn group(&mut self) -> Result<Option<Node>, RegexError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
+    /// Runs `inner` one nesting level deeper (a group or a class), refusing more than `MAX_DEPTH`.
+    fn nested<T>(&mut self, inner: impl FnOnce(&mut Self) -> Result<T, RegexError>) -> Result<T, RegexError> {
+        if self.depth == MAX_DEPTH {
             return Err(RegexError::Unsupported(format!("nesting deeper than {MAX_DEPTH} levels")));
         }
-        let node = self.group_body();
+        self.depth += 1;
+        let out = inner(self);
         self.depth -= 1;
-        node
+        out
     }
 
-    fn group_body(&mut self) -> Result<Option<Node>, RegexError> {
+    /// After `(`: a group, or `None` for an inline flag change.
+    fn group(&mut self) -> Result<Option<Node>, RegexError> {
         let saved = self.flags;
         let node = if self.chars.get(self.pos) == Some(&'?') {
             self.pos += 1;
@@ -409,16 +410,9 @@ impl Parser {
                 Escaped::Node(Node::Backref(index, self.flags.fold))
             }
             '1'..='9' => {
-                // Java reads further digits while they still name a group opened so far.
-                let mut index = c as usize - '0' as usize;
-                while let Some(d) = self.chars.get(self.pos).and_then(|c| c.to_digit(10)) {
-                    let longer = index * 10 + d as usize;
-                    if longer > self.groups {
-                        break;
-                    }
-                    index = longer;
-                    self.pos += 1;
-                }
+                // Further digits count while they still name a group opened so far.
+                let (index, end) = group_number(&self.chars, c as usize - '0' as usize, self.pos, self.groups);
+                self.pos = end;
                 Escaped::Node(Node::Backref(index, self.flags.fold))
             }
             _ => self.other_escape(c)?,
@@ -490,15 +484,9 @@ impl Parser {
     /// After `[`: a class, with Java's nesting (`[a[b]]`), intersections (`[a-z&&[^e]]`) and
     /// `]` taken literally while the class is still empty.
     fn class(&mut self) -> Result<Set, RegexError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(RegexError::Unsupported(format!("nesting deeper than {MAX_DEPTH} levels")));
-        }
         let negated = self.chars.get(self.pos) == Some(&'^');
         self.pos += usize::from(negated);
-        let set = self.class_body(true);
-        self.depth -= 1;
-        let set = set?;
+        let set = self.class_body(true)?;
         Ok(if negated { Set::Not(Box::new(set)) } else { set })
     }
 
@@ -516,14 +504,14 @@ impl Parser {
                 }
                 '[' => {
                     self.pos += 1;
-                    items.push(self.class()?);
+                    items.push(self.nested(Self::class)?);
                 }
                 '&' if self.chars.get(self.pos + 1) == Some(&'&') => {
                     self.pos += 2;
                     let left = Set::Union(std::mem::take(&mut items));
                     if self.peek() == Some('[') {
                         self.pos += 1;
-                        let right = self.class()?;
+                        let right = self.nested(Self::class)?;
                         items.push(Set::And(Box::new(left), Box::new(right)));
                     } else {
                         let right = self.class_body(false)?;

@@ -2,7 +2,7 @@
 //! `\x` for a literal x. What Java throws on is refused when the replacement is compiled, with
 //! Java's message, instead of failing the restore on the server.
 
-use super::RegexError;
+use super::{RegexError, group_number};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Part {
@@ -55,16 +55,8 @@ impl Replacement {
                             names.iter().find(|(n, _)| *n == name).map(|(_, g)| *g).ok_or_else(|| bad(format!("No group with name {{{name}}}")))?
                         }
                         Some(d) if d.is_ascii_digit() => {
-                            let mut group = *d as usize - '0' as usize;
-                            i += 1;
-                            while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
-                                let longer = group * 10 + d as usize;
-                                if longer > groups {
-                                    break;
-                                }
-                                group = longer;
-                                i += 1;
-                            }
+                            let group;
+                            (group, i) = group_number(&chars, *d as usize - '0' as usize, i + 1, groups);
                             if group > groups {
                                 return Err(bad(format!("No group {group}")));
                             }
