@@ -124,6 +124,57 @@ fn elasticsearch_snapshot_list_and_restore_over_open_indices() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// shard counts: a restore over a closed index needs the snapshot's count; the plan knows it without
+// `index_details` (OpenSearch) when the snapshot has one shard per index
+
+fn shard_count_mismatch_is_blocked_before_any_close(node: &RealNode) {
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    c.fs_repository(&d, "shards");
+    c.index("sh-one", 1, 3);
+    c.index("sh-two", 1, 2);
+    let (out, events) = c.snapshot(&d, "shards", "shards-1", &["sh-one", "sh-two"]);
+    assert_snapshot_ok(&out, &events, "shards-1");
+    c.ok("DELETE", "/sh-two", None);
+    c.index("sh-two", 2, 1);
+
+    let plan = c.plan("shards", "shards-1", &RestoreSelection { close_conflicting: true, ..Default::default() });
+    let item = |n: &str| plan.items.iter().find(|i| i.source == n).unwrap_or_else(|| panic!("{n}: {}", plan.render()));
+    assert_eq!(item("sh-one").action, ItemAction::CloseAndRestoreOver, "{}", plan.render());
+    assert_eq!(item("sh-one").note, None, "the snapshot's shard count is known: {}", plan.render());
+    assert_eq!(item("sh-two").action, ItemAction::Blocked, "{}", plan.render());
+    assert_eq!(
+        plan.blockers,
+        ["sh-two: existing sh-two has 2 primary shards, the snapshot's index has 1: restore under another name"],
+        "{}",
+        plan.render()
+    );
+    assert_eq!(plan.to_close, ["sh-one"], "the blocked index is not closed");
+
+    // The server agrees, but only once the index is closed.
+    c.ok("POST", "/sh-two/_close", None);
+    let (status, body) = c.raw("POST", "/_snapshot/shards/shards-1/_restore?wait_for_completion=true", Some(r#"{"indices":"sh-two"}"#));
+    c.ok("POST", "/sh-two/_open", None);
+    let reason = body["error"]["reason"].as_str().unwrap_or_default();
+    assert!(status >= 400 && reason.contains("shards"), "{status} {body}");
+    assert_eq!(c.count("sh-two"), 1, "the refused restore left sh-two as it was");
+}
+
+#[test]
+fn opensearch_shard_count_mismatch_is_blocked_before_any_close() {
+    if let Some(node) = real_node::shared(OPENSEARCH) {
+        shard_count_mismatch_is_blocked_before_any_close(node);
+    }
+}
+
+#[test]
+fn elasticsearch_shard_count_mismatch_is_blocked_before_any_close() {
+    if let Some(node) = real_node::shared(ELASTICSEARCH) {
+        shard_count_mismatch_is_blocked_before_any_close(node);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // data streams (OpenSearch: Elasticsearch 7.x has them only with x-pack, which the launched node lacks)
 
 #[test]

@@ -8,7 +8,7 @@ use common::fake::{ALL_FAULTS, Fake, Fault};
 use essnap::machine::gather::Gather;
 use essnap::machine::restore::{IndexFate, RestoreExecution, RestoreOutcome, RestoreStatus};
 use essnap::machine::{Event, Timing, drive};
-use essnap::plan::{ItemAction, Rename, RestorePlan, RestoreSelection, plan_restore};
+use essnap::plan::{ItemAction, Remedy, Rename, RestorePlan, RestoreSelection, plan_restore};
 use essnap::{ErrorCode, Method};
 
 fn timing() -> Timing {
@@ -62,6 +62,7 @@ fn an_open_conflict_blocks_the_plan_unless_closing_is_allowed() {
     assert!(p.is_blocked());
     assert_eq!(p.items[0].action, ItemAction::Blocked);
     assert!(p.blockers[0].contains("an open index named logs-a exists"), "{:?}", p.blockers);
+    assert_eq!(p.remedies, [Remedy::CloseConflicting, Remedy::Rename], "either lifts it");
     fake.log.clear();
     let (out, _) = execute(&mut fake, p);
     assert_eq!(out.status, RestoreStatus::NotStarted);
@@ -74,6 +75,7 @@ fn a_prefix_avoids_the_conflict_without_closing_anything() {
     let sel = RestoreSelection { rename: Some(Rename::Prefix("restored-".into())), ..Default::default() };
     let p = plan(&mut fake, &sel).unwrap();
     assert!(!p.is_blocked());
+    assert!(p.remedies.is_empty());
     assert_eq!(p.items[0].target, "restored-logs-a");
     assert!(p.to_close.is_empty());
     let body = p.restore_request.body_json().unwrap();
@@ -396,7 +398,7 @@ fn a_shard_still_waiting_for_a_recovery_slot_keeps_the_restore_running() {
     fake.restored_shards = 2;
     fake.late_shard_polls = 4;
     let p = plan(&mut fake, &close_all()).unwrap();
-    assert_eq!(p.expected_shards, None, "the OpenSearch snapshot does not give shard counts");
+    assert_eq!(p.expected_shards, None, "4 shards over 2 indices: OpenSearch does not say how they split");
     let (out, events) = execute(&mut fake, p);
     assert_eq!(out.status, RestoreStatus::Completed, "{out:?}");
     let last = out.progress.as_ref().expect("progress");
@@ -407,6 +409,29 @@ fn a_shard_still_waiting_for_a_recovery_slot_keeps_the_restore_running() {
     let polls = fake.log.iter().filter(|(_, p)| p.contains("_recovery")).count();
     assert!(polls as u32 >= fake.late_shard_polls + fake.restore_polls, "{polls} polls: {:?}", fake.log);
     assert!(fake.log.iter().any(|(_, p)| p.starts_with("/_cat/indices/logs-a,logs-b") && p.contains("pri")), "{:?}", fake.log);
+}
+
+/// OpenSearch has no `index_details`, but as many shards as indices in the snapshot means one
+/// each (the default): a closed-over index with another shard count is blocked before anything is
+/// closed, instead of being closed, refused by the server and reopened.
+#[test]
+fn an_opensearch_snapshot_of_one_shard_indices_is_checked_against_the_existing_shard_counts() {
+    let mut fake = Fake::opensearch(&["logs-a", "logs-b"], &["logs-a", "logs-b"]);
+    fake.indices.get_mut("logs-b").unwrap().shards = 2;
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert_eq!(p.expected_shards, Some(1), "2 shards over 2 indices: one each (logs-b, blocked, is not counted)");
+    assert_eq!(p.items[0].action, ItemAction::CloseAndRestoreOver);
+    assert_eq!(p.items[0].note, None, "the counts are known and match: {:?}", p.items[0]);
+    assert_eq!(p.items[1].action, ItemAction::Blocked);
+    assert_eq!(p.blockers, ["logs-b: existing logs-b has 2 primary shards, the snapshot's index has 1: restore under another name"]);
+    assert_eq!(p.to_close, ["logs-a"]);
+    assert_eq!(p.remedies, [Remedy::Rename], "closing does not help: only another name does");
+    // One index holds every shard of the snapshot.
+    let mut fake = Fake::opensearch(&["logs-a"], &["logs-a"]);
+    fake.restored_shards = 3;
+    let p = plan(&mut fake, &close_all()).unwrap();
+    assert_eq!(p.blockers, ["logs-a: existing logs-a has 1 primary shards, the snapshot's index has 3: restore under another name"]);
+    assert!(p.close_requests.is_empty());
 }
 
 /// A bad name is the caller's mistake: `invalid_input` before anything is sent, not a server error.

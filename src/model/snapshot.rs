@@ -143,9 +143,24 @@ pub struct IndexDetails {
 }
 
 impl SnapshotInfo {
-    /// Primary shard count of an index in the snapshot, when `index_details` reported it.
+    /// Primary shard count of an index in the snapshot: from `index_details` (Elasticsearch 7.13+),
+    /// else inferred where `shards.total` (the sum over the snapshot's indices, each ≥ 1) leaves one
+    /// answer: a single index holds them all, and as many shards as indices means one each —
+    /// the default since 7.0 and in OpenSearch, which has no `index_details`.
     pub fn shard_count(&self, index: &str) -> Option<u32> {
-        self.index_details.as_ref()?.get(index)?.shard_count
+        if let Some(details) = &self.index_details {
+            return details.get(index)?.shard_count;
+        }
+        if !self.indices.iter().any(|i| i == index) {
+            return None;
+        }
+        let total = self.shards.as_ref()?.total;
+        let n = self.indices.len() as u64;
+        match total {
+            t if t == n => Some(1),
+            t if n == 1 && t > 0 => u32::try_from(t).ok(),
+            _ => None,
+        }
     }
 
     /// Indices that failed to snapshot (their shards are missing in a PARTIAL snapshot).

@@ -102,6 +102,19 @@ impl ItemAction {
     }
 }
 
+/// A change to the selection that would lift some of a plan's blockers, so that each host can
+/// name its own switch for it (a CLI flag, a checkbox).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ToJson)]
+#[json(rename_all = "snake_case")]
+pub enum Remedy {
+    /// Let the plan close the open indices the restore overwrites.
+    CloseConflicting,
+    /// Restore under other names (a prefix or a rename pattern).
+    Rename,
+    /// Restore what there is of indices with failed shards.
+    Partial,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, ToJson)]
 pub struct PlanItem {
     pub source: String,
@@ -140,6 +153,8 @@ pub struct RestorePlan {
     pub warnings: Vec<String>,
     /// Why the plan can't be executed; empty when it can.
     pub blockers: Vec<String>,
+    /// Selection changes that would lift blockers (not necessarily all of them), in a fixed order.
+    pub remedies: Vec<Remedy>,
     /// Primary shards the restore writes, when the snapshot reported every one (index_details).
     pub expected_shards: Option<u64>,
     /// The close requests, batched to fit the request-line limit.
@@ -247,6 +262,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     };
     let mut warnings = Vec::new();
     let mut blockers = Vec::new();
+    let mut remedies = Vec::new();
 
     // The verdict for the snapshot as a whole.
     let snap_dist = snap.distribution().unwrap_or(inputs.cluster.distribution);
@@ -317,6 +333,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         })
         .collect();
     for d in data_streams.iter().filter(|d| d.exists_in_cluster) {
+        remedies.push(Remedy::Rename);
         blockers.push(format!(
             "data stream {} already exists in the cluster; restore it under another name (a rename pattern or prefix), or delete the data stream yourself first — essnap never deletes it",
             d.target
@@ -329,6 +346,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     // Nor may it take the name of an index (the server refuses that only while applying the
     // restore: "data stream [x] conflicts with index", a 500).
     for d in data_streams.iter().filter(|d| cluster_index(&d.target).is_some()) {
+        remedies.push(Remedy::Rename);
         blockers.push(format!("data stream {} would take the name of an existing index; restore it under another name", d.target));
     }
 
@@ -370,13 +388,16 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             // The server refuses it only while applying the restore (duplicate names in the new
             // metadata, a 500), after any closes. Data streams are read when the snapshot has some.
             action = ItemAction::Blocked;
+            remedies.push(Remedy::Rename);
             note = Some(format!("a data stream named {target} exists in the cluster; restore under another name"));
         } else if failed.contains(src.as_str()) && !sel.partial {
             action = ItemAction::Blocked;
+            remedies.push(Remedy::Partial);
             note = Some("some of its shards failed in this PARTIAL snapshot; pass partial to restore what there is".into());
         } else if let Some(existing) = cluster_index(target.as_str()) {
             if ds.is_some() {
                 action = ItemAction::Blocked;
+                remedies.push(Remedy::Rename);
                 note = Some(format!("backing index {target} exists in the cluster; rename the data stream"));
             } else if existing.open {
                 if sel.close_conflicting {
@@ -384,6 +405,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
                     to_close.push(target.clone());
                 } else {
                     action = ItemAction::Blocked;
+                    remedies.extend([Remedy::CloseConflicting, Remedy::Rename]);
                     note = Some(format!("an open index named {target} exists; close it first (close-conflicting) or restore under another name"));
                 }
             } else {
@@ -394,6 +416,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
                 match (snap_shards, existing.primaries) {
                     (Some(a), Some(b)) if a != b => {
                         action = ItemAction::Blocked;
+                        remedies.push(Remedy::Rename);
                         note = Some(format!("existing {target} has {b} primary shards, the snapshot's index has {a}: restore under another name"));
                         to_close.retain(|t| t != &target);
                     }
@@ -486,6 +509,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     .build(&inputs.cluster)?;
 
     warnings.dedup();
+    crate::sort::sort_dedup(&mut remedies);
     let expected_shards = items
         .iter()
         .filter(|i| i.action != ItemAction::Blocked)
@@ -504,6 +528,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
         overwrites,
         warnings,
         blockers,
+        remedies,
         expected_shards,
         close_requests,
         restore_request,

@@ -157,7 +157,8 @@ impl Fake {
                 s["indices"] = json!(self.snapshot_indices);
                 s["data_streams"] = json!(self.data_streams);
                 s["version_id"] = json!(self.snapshot_version_id);
-                s["shards"] = json!({"total": self.snapshot_indices.len(), "failed": 0, "successful": self.snapshot_indices.len()});
+                let total = self.snapshot_indices.len() as u32 * self.restored_shards;
+                s["shards"] = json!({"total": total, "failed": 0, "successful": total});
                 resp(200, json!({"snapshots": [s]}))
             }
             (Method::Get, ["_cat", "indices", rest @ ..]) => {

@@ -622,6 +622,13 @@ async function planRestore(ev) {
   }
 }
 
+// The form's own words for the plan's remedies.
+const REMEDIES = {
+  close_conflicting: 'tick “Close open indices that the restore replaces”',
+  rename: 'restore under other names (“Add a prefix” or a pattern)',
+  partial: 'tick “Allow partial”',
+};
+
 function renderPlan(plan) {
   const out = $('#restore-plan');
   const confirmBox = el('input', { type: 'checkbox', name: 'confirm', id: 'restore-confirm', disabled: plan.blocked });
@@ -657,7 +664,16 @@ function renderPlan(plan) {
       el('h3', 'Will be overwritten'),
       plan.overwrites?.length ? el('ul.list.overwrites', plan.overwrites.map((o) => el('li', o))) : el('p.muted', 'no global or feature state'),
       plan.warnings?.length ? [el('h3', 'Warnings'), el('ul.list', plan.warnings.map((w) => el('li', w)))] : null,
-      plan.blockers?.length ? msg('bad', el('h3', 'Conflicts block this restore'), el('ul.list.blockers', plan.blockers.map((b) => el('li', b))), el('p', 'Rename the targets, restore fewer indices, or let the plan close open indices.')) : null,
+      plan.blockers?.length
+        ? msg(
+            'bad',
+            el('h3', 'Conflicts block this restore'),
+            el('ul.list.blockers', plan.blockers.map((b) => el('li', b))),
+            plan.remedies?.length
+              ? el('p.remedies', 'What would help (step 2): ', plan.remedies.map((r) => REMEDIES[r]).filter(Boolean).join('; or '), '.')
+              : el('p.remedies', 'No restore option lifts this; restore fewer indices or another snapshot.'),
+          )
+        : null,
       el('details', el('summary', 'Requests that will be sent'), el('pre', [...(plan.close_requests ?? []), plan.restore_request].filter(Boolean).map((r) => `${r.method} ${r.path}${r.body ? ` ${JSON.stringify(r.body)}` : ''}`).join('\n'))),
       el('label.check.confirm', { style: 'display:flex;gap:.5em;align-items:center;margin:.8em 0' }, confirmBox, plan.blocked ? 'The plan is blocked.' : `I have read the plan: restore ${plan.targets.length} index(es)${plan.to_close?.length ? `, closing ${plan.to_close.length} first` : ''}.`),
       el('div.actions', go),

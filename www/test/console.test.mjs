@@ -213,6 +213,10 @@ describe('console against the demo sandbox', () => {
     const blockers = await page.locator('#restore-plan ul.blockers li').allInnerTexts();
     assert.ok(blockers.some((b) => /data stream logs-app already exists/.test(b)), blockers.join('\n'));
     assert.ok(blockers.some((b) => /metrics-old.*2 primary shards/.test(b)), blockers.join('\n'));
+    // Closing is already allowed: only other names would help.
+    const remedies = await text(page, '#restore-plan p.remedies');
+    assert.match(remedies, /other names/);
+    assert.doesNotMatch(remedies, /Close open indices/);
     assert.deepEqual(await page.locator('#restore-plan ul.to-close li').allInnerTexts(), ['logs-a', 'logs-b']);
     const overwrites = await text(page, '#restore-plan ul.overwrites');
     assert.match(overwrites, /global state/);

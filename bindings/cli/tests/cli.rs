@@ -317,8 +317,10 @@ fn restore_plans_and_executes_only_with_yes() {
     let r = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "logs-a", "--yes"]);
     expect(&r, 1);
     assert!(r.stdout.contains("BLOCKED") && r.stderr.contains("blocked"), "{}", r.all());
+    assert!(r.stderr.contains("try: --close-conflicting") && r.stderr.contains("try: --prefix PREFIX"), "the flags that lift it: {}", r.stderr);
     let j = with_url(&sb, &["restore", "backups", "snap-too-new", "--json"]).json();
     assert_eq!(j["blocked"], true);
+    assert_eq!(j["plan"]["remedies"], serde_json::json!([]), "no flag makes a too-new snapshot restorable: {j}");
     // Rename options are checked.
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--prefix", "x-", "--rename-pattern", "a"]), 2);
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--dry-run", "--yes"]), 2);

@@ -6,7 +6,7 @@ use essnap::dialect::{Dialect, Distribution};
 use essnap::error::{ApiError, Error, ErrorCode, InputError, RetryAdvice};
 use essnap::machine::{Event, Progress, TransportError, TransportErrorKind};
 use essnap::model::{Info, SnapshotInfo, SnapshotState};
-use essnap::plan::{ItemAction, Rename, RestorePlan, RestoreSelection};
+use essnap::plan::{ItemAction, Remedy, Rename, RestorePlan, RestoreSelection};
 use essnap::request::{Method, Request, Response};
 use essnap::version::Version;
 
@@ -249,6 +249,15 @@ pub fn plan(p: &RestorePlan) -> t::Plan {
         overwrites: p.overwrites.clone(),
         warnings: p.warnings.clone(),
         blockers: p.blockers.clone(),
+        remedies: p
+            .remedies
+            .iter()
+            .map(|r| match r {
+                Remedy::CloseConflicting => t::Remedy::CloseConflicting,
+                Remedy::Rename => t::Remedy::Rename,
+                Remedy::Partial => t::Remedy::Partial,
+            })
+            .collect(),
         requests: p.requests().map(request).collect(),
         rendered: p.render(),
         json: essnap::json::to_string(p),

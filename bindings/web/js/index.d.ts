@@ -311,6 +311,8 @@ export interface PlannedRequest {
   body: unknown | null;
 }
 
+export type Remedy = 'close_conflicting' | 'rename' | 'partial';
+
 /** A restore plan from `planRestore()`: nothing has been sent yet. */
 export class RestorePlan {
   private constructor();
@@ -329,6 +331,9 @@ export class RestorePlan {
   warnings: string[];
   /** Why the plan can't be executed; empty when it can. */
   blockers: string[];
+  /** Selection changes that would lift blockers (not necessarily all): `closeConflicting: true`,
+   *  a `rename`, `partial: true`. Empty when no option helps (e.g. a snapshot too new). */
+  remedies: Remedy[];
   blocked: boolean;
   /** Names the restore writes to. */
   targets: string[];

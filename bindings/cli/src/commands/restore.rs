@@ -62,6 +62,16 @@ fn status(s: ops::RestoreStatus) -> &'static str {
     }
 }
 
+/// The flags that lift a blocker of this kind (the plan's `remedies`).
+fn remedy(r: types::Remedy) -> &'static str {
+    use types::Remedy as R;
+    match r {
+        R::CloseConflicting => "--close-conflicting (closes the open indices the restore overwrites; they are reopened if it fails)",
+        R::Rename => "--prefix PREFIX, or --rename-pattern P --rename-replacement R (restore under other names)",
+        R::Partial => "--partial (restores what there is of indices with failed shards)",
+    }
+}
+
 pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
     ctx.connect()?;
     let sel = types::RestoreSelection {
@@ -90,6 +100,9 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
             output::json(&serde_json::json!({ "plan": plan_json, "blocked": blocked, "executed": false, "exit_code": code }));
         } else if blocked {
             eprintln!("\n{}: the plan is blocked (see BLOCKED above); nothing was changed", ctx.paint("31;1", "error"));
+            for r in &plan.remedies {
+                eprintln!("  {} {}", ctx.paint("1", "try:"), remedy(*r));
+            }
         } else {
             println!("\nNothing was changed. Run again with --yes to execute this plan.");
         }

@@ -186,6 +186,7 @@ describe('demo cluster', () => {
     assert.ok(blocked instanceof essnap.RestorePlan);
     assert.equal(blocked.blocked, true);
     assert.ok(blocked.blockers.length >= 1);
+    assert.deepEqual(blocked.remedies, ['close_conflicting', 'rename'], 'open conflicts: closing or renaming would help');
     assert.match(blocked.render(), /BLOCKED/);
     const renamed = await client.planRestore('backups', 'snap-compatible', { indices: ['logs-a'], rename: { prefix: 'restored-' } });
     assert.equal(renamed.blocked, false);
