@@ -39,7 +39,10 @@ const CASES: &[(u16, &str, &str, ErrorCode)] = &[
     (500, "snapshot_exception", "[snap-3] failed to create snapshot successfully, 1 out of 5 total shards failed", ErrorCode::SnapshotFailed),
     (500, "repository_verification_exception", "[backups] path [x] is not accessible on master node", ErrorCode::RepositoryVerificationFailed),
     (500, "repository_conflict_exception", "[backups] trying to modify or unregister repository that is currently used", ErrorCode::RepositoryInUse),
-    (500, "repository_exception", "[backups] repository type [nope] does not exist", ErrorCode::InvalidRepository),
+    (500, "repository_exception", "[missing-plugins] repository type [azure] does not exist", ErrorCode::RepositoryTypeUnknown),
+    (500, "repository_exception", "[archive] cannot create snapshot in a readonly repository", ErrorCode::RepositoryReadOnly),
+    (500, "repository_exception", "[archive] cannot delete snapshot from a readonly repository", ErrorCode::RepositoryReadOnly),
+    (500, "repository_exception", "[backups] failed to create repository", ErrorCode::InvalidRepository),
     (400, "index_closed_exception", "closed", ErrorCode::IndexClosed),
     // Snapshotting a closed index on a real 6.8.23 node.
     (403, "cluster_block_exception", "blocked by: [FORBIDDEN/4/index closed];", ErrorCode::IndexClosed),

@@ -209,3 +209,39 @@ fn base64_of(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+/// Repository settings of any type: what its server-side constructor would refuse is said first,
+/// and credentials (cluster state, readable by whoever can list repositories) are refused without
+/// repeating them.
+#[test]
+fn repository_settings_of_every_type() {
+    use essnap::api::snapshot::{CreateRepository, RepositorySettings};
+    use essnap::dialect::Dialect;
+    let d = Dialect::default();
+    let raw = |kind: &str, v: serde_json::Value| RepositorySettings::Raw { kind: kind.into(), settings: v.as_object().unwrap().clone() };
+    let body = |s: RepositorySettings| CreateRepository::new("r", s).build(&d).map(|r| r.body_json().unwrap());
+    assert_eq!(
+        body(raw("azure", serde_json::json!({"container": "c", "base_path": "prod"}))).unwrap(),
+        serde_json::json!({"type": "azure", "settings": {"container": "c", "base_path": "prod"}})
+    );
+    assert_eq!(body(raw("gcs", serde_json::json!({"bucket": "b"}))).unwrap()["type"], "gcs");
+    for (kind, settings, field) in [
+        ("fs", serde_json::json!({"compress": "true"}), "location"),
+        ("s3", serde_json::json!({"bucket": " "}), "bucket"),
+        ("gcs", serde_json::json!({}), "bucket"),
+        ("url", serde_json::json!({"url": null}), "url"),
+        ("hdfs", serde_json::json!({"uri": "hdfs://nn:8020/"}), "path"),
+    ] {
+        let e = body(raw(kind, settings)).unwrap_err();
+        assert_eq!(e.field, field, "{kind}: {e}");
+        assert!(e.problem.contains(&format!("{kind} repositories need the setting `{field}`")), "{kind}: {e}");
+    }
+    for key in ["access_key", "secret_key", "session_token", "sas_token", "s3.client.default.secret_key"] {
+        let e = body(raw("s3", serde_json::json!({"bucket": "b", key: "AKIA-do-not-print"}))).unwrap_err();
+        assert_eq!(e.field, "settings");
+        assert!(e.problem.contains(key) && e.hint.contains("keystore"), "{e}");
+        assert!(!format!("{e} {e:?}").contains("do-not-print"), "the value is never repeated: {e:?}");
+    }
+    let e = body(raw("fs x", serde_json::json!({}))).unwrap_err();
+    assert_eq!(e.field, "type");
+}

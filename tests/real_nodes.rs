@@ -124,6 +124,73 @@ fn elasticsearch_snapshot_list_and_restore_over_open_indices() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// repository types: read-only registrations, a type no plugin provides, url repositories (OpenSearch 2+:
+// the module is on Maven Central), each answer decoded to its own code
+
+fn repository_types(node: &RealNode) {
+    use essnap::ErrorCode;
+    use essnap::api::snapshot::{CreateRepository, CreateSnapshot, RepositoryAction, RepositorySettings};
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    let raw = |kind: &str, v: serde_json::Value| RepositorySettings::Raw { kind: kind.into(), settings: v.as_object().unwrap().clone() };
+    let put = |name: &str, s: RepositorySettings| {
+        let resp = c.send(&CreateRepository::new(name, s).build(&d).expect("builds")).expect("put repository");
+        essnap::api::decode::<essnap::model::Acknowledged>("snapshot.create_repository", &resp)
+    };
+    c.fs_repository(&d, "types");
+    c.index("types-a", 1, 2);
+    let (out, events) = c.snapshot(&d, "types", "types-1", &["types-a"]);
+    assert_snapshot_ok(&out, &events, "types-1");
+
+    // A read-only registration of the same location: lists, verifies and restores, refuses writes.
+    put("types-ro", raw("fs", json!({"location": "types", "readonly": true}))).expect("a read-only registration");
+    let verify = c.send(&RepositoryAction::new("types-ro").verify(&d).unwrap()).unwrap();
+    assert_eq!(verify.status, 200, "a read-only repository verifies: {}", String::from_utf8_lossy(&verify.body));
+    let create = c.send(&CreateSnapshot::new("types-ro", "types-1").build(&d).unwrap()).unwrap();
+    let e = essnap::ApiError::from_response(&create);
+    assert_eq!(e.code, ErrorCode::RepositoryReadOnly, "the read-only refusal comes before the existing name: {e}");
+    let delete = c.send(&essnap::api::snapshot::DeleteSnapshots::new("types-ro", ["types-1"]).build(&d).unwrap()).unwrap();
+    assert_eq!(essnap::ApiError::from_response(&delete).code, ErrorCode::RepositoryReadOnly);
+    let plan = c.plan("types-ro", "types-1", &RestoreSelection { rename: Some(Rename::Prefix("ro-".into())), ..Default::default() });
+    let (out, _) = c.execute(plan);
+    assert_eq!(out.status, RestoreStatus::Completed, "a read-only repository restores: {out:?}");
+    assert_eq!(c.count("ro-types-a"), 2);
+
+    // A type no plugin provides.
+    let e = put("types-az", raw("azure", json!({"container": "c"}))).unwrap_err();
+    assert_eq!(e.code, ErrorCode::RepositoryTypeUnknown, "{e}");
+
+    // url: read-only by nature, and a failed verification leaves the registration in place.
+    if node.dist == "opensearch" && !node.version.starts_with("1.") {
+        let url = format!("file:{}", node.repo_path.join("types").display());
+        put("types-url", RepositorySettings::Url { url }).expect("a url repository inside path.repo");
+        let names: Vec<String> = c.plan("types-url", "types-1", &RestoreSelection::default()).items.iter().map(|i| i.source.clone()).collect();
+        assert_eq!(names, ["types-a"]);
+        let create = c.send(&CreateSnapshot::new("types-url", "types-2").build(&d).unwrap()).unwrap();
+        assert_eq!(essnap::ApiError::from_response(&create).code, ErrorCode::RepositoryReadOnly);
+        let e = put("types-url-bad", RepositorySettings::Url { url: "file:/etc".into() }).unwrap_err();
+        assert_eq!(e.code, ErrorCode::RepositoryVerificationFailed, "{e}");
+        let (status, _) = c.raw("GET", "/_snapshot/types-url-bad", None);
+        assert_eq!(status, 200, "the server keeps a registration whose verification failed (the CLI says so)");
+        c.ok("DELETE", "/_snapshot/types-url-bad", None);
+    }
+}
+
+#[test]
+fn opensearch_repository_types() {
+    if let Some(node) = real_node::shared(OPENSEARCH) {
+        repository_types(node);
+    }
+}
+
+#[test]
+fn elasticsearch_repository_types() {
+    if let Some(node) = real_node::shared(ELASTICSEARCH) {
+        repository_types(node);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // shard counts: a restore over a closed index needs the snapshot's count; the plan knows it without
 // `index_details` (OpenSearch) when the snapshot has one shard per index
 

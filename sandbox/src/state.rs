@@ -176,6 +176,13 @@ pub struct Repository {
     pub storage_key: String,
 }
 
+impl Repository {
+    /// `url` repositories always, others registered with `readonly: true`.
+    pub fn is_read_only(&self) -> bool {
+        self.kind == "url" || self.settings.get("readonly").or(self.settings.get("read_only")).is_some_and(|v| v == "true" || v == &Value::Bool(true))
+    }
+}
+
 pub fn storage_key(kind: &str, settings: &Map<String, Value>) -> String {
     let s = |k: &str| settings.get(k).map(|v| v.to_string()).unwrap_or_default();
     format!("{kind}|{}|{}|{}|{}|{}", s("location"), s("url"), s("bucket"), s("container"), s("base_path"))

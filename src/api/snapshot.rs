@@ -162,10 +162,40 @@ impl RepositorySettings {
                 if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
                     return Err(InputError::new("type", format!("`{kind}` is not a repository type"), "use fs, s3, url, azure, gcs, hdfs or source"));
                 }
+                // What the server's repository would refuse on creation, said before anything is sent.
+                let required: &[&str] = match kind.as_str() {
+                    "fs" => &["location"],
+                    "s3" | "gcs" => &["bucket"],
+                    "url" => &["url"],
+                    "hdfs" => &["uri", "path"],
+                    _ => &[],
+                };
+                for key in required {
+                    if settings.get(*key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())) {
+                        return Err(InputError::new(*key, format!("{kind} repositories need the setting `{key}`"), format!("give {key}")));
+                    }
+                }
                 Value::Object(settings.clone())
             }
         };
+        if let Value::Object(m) = &settings {
+            refuse_credentials(m)?;
+        }
         Ok(object([("type", Value::String(self.kind().to_string())), ("settings", settings)]))
+    }
+}
+
+/// Repository settings are cluster state, readable by anyone allowed `GET _snapshot`: credentials
+/// belong in each node's keystore. The value is never repeated in the error.
+pub fn refuse_credentials(settings: &Map<String, Value>) -> Result<(), InputError> {
+    const SECRET: [&str; 5] = ["access_key", "secret_key", "session_token", "sas_token", "credentials_file"];
+    match settings.keys().find(|k| SECRET.contains(&k.rsplit('.').next().unwrap_or(k))) {
+        Some(k) => Err(InputError::new(
+            "settings",
+            format!("`{k}` is a credential: repository settings are readable by anyone who can list repositories"),
+            "put it in each node's keystore instead (e.g. `bin/elasticsearch-keystore add s3.client.default.access_key`) and name the client with `client`",
+        )),
+        None => Ok(()),
     }
 }
 

@@ -125,6 +125,8 @@ const ROWS: &[Row] = &[
     (C::SnapshotFailed, O::Cluster, "snapshot_creation_exception", Some(500), None),
     (C::RepositoryVerificationFailed, O::Cluster, "repository_verification_exception", Some(500), None),
     (C::RepositoryInUse, O::Cluster, "repository_conflict_exception", Some(500), None),
+    (C::RepositoryReadOnly, O::Cluster, "repository_exception", Some(500), Some("readonly repository")),
+    (C::RepositoryTypeUnknown, O::Cluster, "repository_exception", Some(500), Some("repository type [")),
     (C::InvalidRepository, O::Cluster, "repository_exception", Some(500), None),
     (C::IndexClosed, O::Cluster, "index_closed_exception", Some(400), None),
     (C::IndexClosed, O::Elasticsearch, "cluster_block_exception", Some(403), Some("index closed")),

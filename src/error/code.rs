@@ -75,6 +75,10 @@ codes! {
         "the nodes cannot read or write the repository location: check that `path.repo` lists it (fs), or the bucket, credentials in the keystore and endpoint (s3)";
     RepositoryInUse = "repository_in_use", Safe,
         "the repository is busy (a snapshot, restore or cleanup is using it); wait and try again";
+    RepositoryReadOnly = "repository_read_only", No,
+        "this registration of the repository is read-only (url repositories always are, others with readonly: true): take or delete snapshots through a writable registration, from the cluster that owns the repository";
+    RepositoryTypeUnknown = "repository_type_unknown", No,
+        "no node has a plugin for this repository type: install it on every node and restart (e.g. `bin/opensearch-plugin install repository-s3`; Elasticsearch 8 has s3, gcs and azure built in), or pick a type the cluster has";
     InvalidRepository = "invalid_repository", No,
         "the repository definition was refused: check its type and settings (fs needs `location` inside `path.repo`, s3 needs `bucket`)";
     IndexClosed = "index_closed", No,

@@ -195,6 +195,11 @@ fn classify(kind: &str, reason: &str, status: u16) -> Option<ErrorCode> {
         "snapshot_exception" | "snapshot_creation_exception" => SnapshotFailed,
         "repository_verification_exception" => RepositoryVerificationFailed,
         "repository_conflict_exception" => RepositoryInUse,
+        // Before "missing", which a repository's name may contain.
+        // "cannot create snapshot in a readonly repository", "cannot delete snapshot from a readonly repository"
+        "repository_exception" if r.contains("readonly repository") => RepositoryReadOnly,
+        // "[r] repository type [azure] does not exist": the plugin is not installed
+        "repository_exception" if r.contains("repository type [") => RepositoryTypeUnknown,
         "repository_exception" if r.contains("missing") => RepositoryMissing,
         "repository_exception" => InvalidRepository,
         "index_closed_exception" => IndexClosed,

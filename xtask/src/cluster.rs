@@ -217,6 +217,11 @@ impl Spec {
         self.dist == Dist::Elasticsearch && self.major() == 6
     }
 
+    /// The url repository module is on Maven Central from OpenSearch 2.0 (not for Elasticsearch).
+    fn has_url_module(&self) -> bool {
+        self.dist == Dist::OpenSearch && self.major() >= 2
+    }
+
     /// OpenSearch 3.x is built for Java 21.
     fn needs_java21(&self) -> bool {
         self.dist == Dist::OpenSearch && self.major() >= 3
@@ -300,6 +305,7 @@ fn ensure_built(spec: &Spec, java: Option<&str>) -> Result<String, String> {
             .arg(format!("-Dlog4j.version={}", spec.log4j_version()))
             .arg(format!("-Dbuild.dir=target/{}", spec.version))
             .arg(format!("-Dlauncher.src={src_dir}"))
+            .args(spec.has_url_module().then_some("-Durl.repository"))
             .args(["compile", "dependency:build-classpath"])
             .stdin(Stdio::null())
             .output()

@@ -211,6 +211,23 @@ fn repositories_add_verify_list_remove() {
     expect(&r, 0);
     assert!(r.stderr.contains("keystore"), "the S3 keystore warning: {}", r.stderr);
     expect(&with_url(&sb, &["repo", "add", "broken", "--type", "fs"]), 2);
+    // Any type, with the settings the typed flags don't name.
+    let r = with_url(&sb, &["repo", "add", "az", "--type", "azure", "--container", "snaps", "--base-path", "prod", "--setting", "chunk_size=64mb"]);
+    expect(&r, 0);
+    assert!(r.stderr.contains("azure.client.default.key"), "the keystore note: {}", r.stderr);
+    expect(&with_url(&sb, &["repo", "add", "big", "--type", "fs", "--location", "/mnt/big", "--setting", "max_restore_bytes_per_sec=200mb", "--compress"]), 0);
+    expect(&with_url(&sb, &["repo", "add", "archive", "--type", "url", "--repo-url", "file:/mnt/extra", "--no-verify"]), 0);
+    let j = with_url(&sb, &["repos", "--json"]).json();
+    let settings = |name: &str| j.as_array().unwrap().iter().find(|r| r["name"] == name).map(|r| (r["type"].clone(), r["settings"].clone())).unwrap();
+    assert_eq!(settings("az"), (serde_json::json!("azure"), serde_json::json!({"base_path": "prod", "chunk_size": "64mb", "container": "snaps"})));
+    assert_eq!(settings("big").1, serde_json::json!({"compress": "true", "location": "/mnt/big", "max_restore_bytes_per_sec": "200mb"}));
+    assert_eq!(settings("archive").1["url"], "file:/mnt/extra");
+    let r = with_url(&sb, &["repo", "add", "leaky", "--type", "s3", "--bucket", "b", "--setting", "access_key=AKIA-never-shown"]);
+    expect(&r, 2);
+    assert!(r.stderr.contains("`access_key` is a credential") && !r.all().contains("never-shown"), "{}", r.all());
+    let r = with_url(&sb, &["snapshot", "create", "archive", "snap-x"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("repository_read_only"), "{}", r.stderr);
     let r = with_url(&sb, &["repo", "verify", "extra"]);
     expect(&r, 0);
     assert!(r.stdout.contains("verified"), "{}", r.stdout);
@@ -628,8 +645,14 @@ fn bad_arguments_get_a_clear_error() {
         (vec!["--url", &long_url, "info"], "invalid url"),
         (vec!["--ca-cert", "/nonexistent/ca.pem", "info"], "CA certificate"),
         (vec!["--ca-cert", &not_pem, "info"], "no PEM certificate"),
-        (vec!["repo", "add", "x", "--type", "hdfs", "--location", "/x"], "invalid value"),
+        (vec!["repo", "add", "x", "--type", "hdfs", "--location", "/x"], "--location is not a setting of hdfs"),
         (vec!["repo", "add", "x", "--type", "s3"], "--bucket"),
+        (vec!["repo", "add", "x", "--type", "url"], "--repo-url"),
+        (vec!["repo", "add", "x", "--type", "fs", "--repo-url", "file:/x"], "--repo-url is not a setting of fs"),
+        (vec!["repo", "add", "x", "--type", "gcs", "--setting", "chunk_size"], "KEY=VALUE"),
+        (vec!["repo", "add", "x", "--type", "hdfs", "--setting", "uri=hdfs://nn:8020/"], "`path`"),
+        (vec!["repo", "add", "x", "--type", "s3", "--bucket", "b", "--setting", "secret_key=AKIA-never-shown"], "keystore"),
+        (vec!["repo", "add", "x", "--type", "fs x", "--location", "/x"], "not a repository type"),
         (vec!["restore", "backups", "snap-compatible", "--rename-pattern", "(", "--rename-replacement", "x"], "rename"),
         (vec!["restore", "backups", "snap-compatible", "--rename-pattern", "(.+)"], "required"),
         (vec!["restore", "backups", "snap-compatible", "--indices", "Bad Index"], "Bad Index"),

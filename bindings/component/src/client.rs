@@ -195,6 +195,13 @@ impl ops::Guest for crate::Component {
                 readonly: s.readonly,
                 ..S3Settings { bucket: s.bucket, ..Default::default() }
             }),
+            ops::RepositorySettings::Url(url) => RepositorySettings::Url { url },
+            ops::RepositorySettings::Other(o) => {
+                let settings = essnap::json::from_slice(o.settings_json.as_bytes()).map_err(|e| {
+                    convert::input(&InputError::new("settings-json", format!("not a JSON object: {e}"), "pass the settings as a JSON object, e.g. {\"container\":\"backups\"}"))
+                })?;
+                RepositorySettings::Raw { kind: o.kind, settings }
+            }
         };
         let _: Acknowledged = call(CreateRepository { verify: Some(verify), ..CreateRepository::new(name, settings) }.build(&d))?;
         Ok(())

@@ -93,6 +93,8 @@ fn code(c: ErrorCode) -> t::ErrorCode {
         "snapshot_failed" => W::SnapshotFailed,
         "repository_verification_failed" => W::RepositoryVerificationFailed,
         "repository_in_use" => W::RepositoryInUse,
+        "repository_read_only" => W::RepositoryReadOnly,
+        "repository_type_unknown" => W::RepositoryTypeUnknown,
         "invalid_repository" => W::InvalidRepository,
         "index_closed" => W::IndexClosed,
         "index_not_found" => W::IndexNotFound,

@@ -10,7 +10,7 @@ export type ErrorCode =
   | 'concurrent_snapshot_execution' | 'restore_conflict_open_index' | 'restore_shard_count_mismatch'
   | 'restore_name_conflict'
   | 'restore_incompatible_version' | 'restore_failed' | 'snapshot_failed' | 'repository_verification_failed'
-  | 'repository_in_use' | 'invalid_repository' | 'index_closed' | 'index_not_found' | 'index_already_exists'
+  | 'repository_in_use' | 'repository_read_only' | 'repository_type_unknown' | 'invalid_repository' | 'index_closed' | 'index_not_found' | 'index_already_exists'
   | 'invalid_index_name' | 'unauthorized' | 'forbidden' | 'rate_limited' | 'gateway_timeout' | 'bad_gateway'
   | 'service_unavailable' | 'timeout' | 'bad_request' | 'not_found' | 'server_error' | 'invalid_response'
   | 'connection_failed' | 'connection_dropped' | 'tls_error' | 'cors_blocked' | 'aborted'

@@ -452,6 +452,8 @@ pub fn req_repositories(dialect_json: &str) -> Result<Req, JsValue> {
 pub fn req_add_repository(name: &str, kind: &str, settings_json: &str, verify: Option<bool>, dialect_json: &str) -> Result<Req, JsValue> {
     let settings: Map<String, Value> = essnap::json::from_slice(settings_json.as_bytes()).map_err(|e| invalid("settings", e, "pass a plain object"))?;
     let bad = |e: essnap::json::JsonError| invalid("settings", e, "see the repository type's settings");
+    // Before the typed settings, which would drop an unknown `access_key` silently.
+    essnap::api::snapshot::refuse_credentials(&settings).map_err(|e| input_err(&e))?;
     let s = match kind {
         "fs" => RepositorySettings::Fs(essnap::json::from_value::<FsSettings>(&Value::Object(settings.clone())).map_err(bad)?),
         "s3" => RepositorySettings::S3(essnap::json::from_value::<S3Settings>(&Value::Object(settings.clone())).map_err(bad)?),

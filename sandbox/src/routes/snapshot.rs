@@ -175,10 +175,10 @@ pub fn delete_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 
 pub fn verify_repository(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let name = ctx.p("repository").to_string();
-    let Some(r) = ctx.st.repositories.get(&name) else { return Err(ApiError::repository_missing(&name)) };
-    if r.kind == "url" || r.settings.get("readonly").or(r.settings.get("read_only")).is_some_and(|v| v == "true" || v == &json!(true)) {
-        return Err(ApiError::new(500, "repository_verification_exception", format!("[{name}] a readonly repository can't be verified")));
+    if !ctx.st.repositories.contains_key(&name) {
+        return Err(ApiError::repository_missing(&name));
     }
+    // A read-only repository verifies too: the nodes only read it (real 2.19.1 and 7.17.29).
     let mut nodes = Map::new();
     nodes.insert(ctx.st.node_id.clone(), json!({"name": ctx.st.node_name}));
     Ok(Reply::Json(200, json!({ "nodes": nodes })))
@@ -779,11 +779,12 @@ pub fn create_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::repository_missing(&repo));
     }
     let name = resolve_date_math(ctx.p("snapshot"), ctx.now)?;
-    check_new_snapshot(ctx, &repo, &name)?;
-    let r = &ctx.st.repositories[&repo];
-    if r.kind == "url" || r.settings.get("readonly").or(r.settings.get("read_only")).is_some_and(|v| v == "true" || v == &json!(true)) {
+    // The name's form first, then the read-only refusal, then an existing name (real 2.19.1).
+    check_snapshot_name(&name).map_err(|why| ApiError::invalid_snapshot_name(&repo, &name, &why))?;
+    if ctx.st.repositories[&repo].is_read_only() {
         return Err(ApiError::new(500, "repository_exception", format!("[{repo}] cannot create snapshot in a readonly repository")));
     }
+    check_new_snapshot(ctx, &repo, &name)?;
     if ctx.is_es() && ctx.st.version < Version::new(7, 7, 0) && !ctx.st.running_snapshots(ctx.now).is_empty() {
         return Err(ApiError::concurrent(&repo, &name, " a snapshot is already running"));
     }
@@ -989,6 +990,10 @@ pub fn delete_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         } else {
             return Err(ApiError::snapshot_missing(&repo, e));
         }
+    }
+    // Names are resolved (a missing one is a 404) before the read-only refusal (real 2.19.1).
+    if ctx.st.repositories[&repo].is_read_only() {
+        return Err(ApiError::new(500, "repository_exception", format!("[{repo}] cannot delete snapshot from a readonly repository")));
     }
     // snapshots being restored cannot be deleted
     for idx in ctx.st.indices.values() {

@@ -126,6 +126,15 @@ describe('demo cluster', () => {
     await rejects(client.addRepository('Bad Name', { type: 'fs', settings: { location: '/x' } }), 'invalid_input', (e) => assert.equal(e.field, 'repository'));
     await rejects(client.addRepository('x', { type: 'fs', settings: {} }), 'invalid_input');
     await rejects(client.addRepository('x', { settings: {} }), 'invalid_input', (e) => assert.equal(e.field, 'type'));
+    // Credentials belong in the keystore: refused for every type, never repeated.
+    for (const type of ['s3', 'gcs']) {
+      await rejects(client.addRepository('x', { type, settings: { bucket: 'b', secret_key: 'AKIA-never-shown' } }), 'invalid_input', (e) => {
+        assert.equal(e.field, 'settings');
+        assert.match(e.hint, /keystore/);
+        assert.ok(!JSON.stringify(e).includes('never-shown') && !String(e).includes('never-shown'));
+      });
+    }
+    await rejects(client.addRepository('x', { type: 'hdfs', settings: { uri: 'hdfs://nn:8020/' } }), 'invalid_input', (e) => assert.equal(e.field, 'path'));
   });
 
   it('pages through 2,000 snapshots with cursors, in order, and resumes after a cursor', async () => {

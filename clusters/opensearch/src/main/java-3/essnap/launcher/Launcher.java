@@ -32,6 +32,11 @@ public final class Launcher {
         "org.opensearch.transport.Netty4Plugin",       // OpenSearch 1.x - 2.8
     };
 
+    /** Modules loaded when their jar is on the classpath. */
+    private static final String[] OPTIONAL_PLUGINS = {
+        "org.opensearch.plugin.repository.url.URLRepositoryPlugin",
+    };
+
     private static final class EmbeddedNode extends Node {
         EmbeddedNode(Environment environment, Collection<Class<? extends Plugin>> plugins) {
             super(environment, describe(plugins), true);
@@ -66,6 +71,14 @@ public final class Launcher {
             }
             if (plugins.isEmpty()) {
                 throw new IllegalStateException("no Netty4 network plugin on the classpath: " + Arrays.toString(NETWORK_PLUGINS));
+            }
+            // Modules that are on the classpath when Central has them (the url repository from 2.0).
+            for (String name : OPTIONAL_PLUGINS) {
+                try {
+                    plugins.add(Class.forName(name).asSubclass(Plugin.class));
+                } catch (ClassNotFoundException e) {
+                    // not published for this version
+                }
             }
             node = new EmbeddedNode(environment, plugins);
             final Node started = node;
