@@ -234,11 +234,38 @@ async function removeRepo(name) {
   }
 }
 
+// Where each cloud type keeps its credentials (node keystore entries, never repository settings).
+const KEYSTORE = {
+  s3: (c) => [`s3.client.${c}.access_key`, `s3.client.${c}.secret_key`],
+  gcs: (c) => [`gcs.client.${c}.credentials_file (add-file: the service account JSON)`],
+  azure: (c) => [`azure.client.${c}.account`, `azure.client.${c}.key (or sas_token)`],
+};
+
 function repoFormType() {
   const f = $('#repo-form');
-  $('.repo-fs', f).hidden = f.type.value !== 'fs';
-  $('.repo-s3', f).hidden = f.type.value !== 's3';
+  const type = f.type.value;
+  $('.repo-fs', f).hidden = type !== 'fs';
+  $('.repo-url', f).hidden = type !== 'url';
+  $('.repo-cloud', f).hidden = !KEYSTORE[type];
+  $('.repo-bucket', f).hidden = type === 'azure';
+  $('.repo-container', f).hidden = type !== 'azure';
+  $('.repo-s3', f).hidden = type !== 's3';
   const client = f.client.value.trim() || 'default';
+  if (KEYSTORE[type]) {
+    set(
+      $('.repo-keystore', f),
+      el('strong', `${type} credentials belong in the node keystore`),
+      ', never in repository settings: ',
+      KEYSTORE[type](client).map((k, i) => [i ? ' and ' : '', el('code', k)]),
+      ' with ',
+      el('code', 'bin/elasticsearch-keystore add'),
+      ' (OpenSearch: ',
+      el('code', 'opensearch-keystore'),
+      ') on every node, then ',
+      el('code', 'POST _nodes/reload_secure_settings'),
+      '.',
+    );
+  }
   const lines = [];
   if (f.endpoint.value.trim()) lines.push(`s3.client.${client}.endpoint: "${f.endpoint.value.trim()}"`);
   if (f.path_style_access.checked) lines.push(`s3.client.${client}.path_style_access: true`);
@@ -254,9 +281,11 @@ async function addRepo(ev) {
   const type = f.type.value;
   const settings = {};
   if (type === 'fs') settings.location = f.location.value.trim();
+  else if (type === 'url') settings.url = f.url.value.trim();
   else {
     // endpoint / path_style_access are client settings (node configuration): shown as a snippet, not sent.
-    for (const k of ['bucket', 'base_path', 'client']) if (f[k].value.trim()) settings[k] = f[k].value.trim();
+    const keys = type === 'azure' ? ['container', 'base_path', 'client'] : ['bucket', 'base_path', 'client'];
+    for (const k of keys) if (f[k].value.trim()) settings[k] = f[k].value.trim();
   }
   set(out, msg('info', `Registering ${name}…`));
   try {

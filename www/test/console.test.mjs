@@ -48,7 +48,7 @@ describe('console against the demo sandbox', () => {
 
     await page.selectOption('#repo-form select[name=type]', 's3');
     assert.ok(await page.isVisible('#repo-form .repo-s3'));
-    assert.match(await text(page, '#repo-form .note.warn'), /S3 keys belong in the node keystore/);
+    assert.match(await text(page, '#repo-form .note.warn'), /s3 credentials belong in the node keystore.*s3\.client\.default\.access_key/);
     for (const f of ['bucket', 'base_path', 'client', 'endpoint']) assert.ok(await page.isVisible(`#repo-form input[name=${f}]`), f);
     assert.ok(await page.isVisible('#repo-form input[name=path_style_access]'));
     await page.fill('#repo-form input[name=name]', 'minio');
@@ -66,6 +66,27 @@ describe('console against the demo sandbox', () => {
     await page.waitForSelector('#repos-table tr[data-repo=minio]');
     assert.match(await text(page, '#repos-table tr[data-repo=minio]'), /base_path=console, bucket=essnap-test/);
     assert.doesNotMatch(await text(page, '#repos-table tr[data-repo=minio]'), /endpoint|secret|access_key/);
+
+    // Azure: a container instead of a bucket, its own keystore entries, no S3 client settings.
+    await page.selectOption('#repo-form select[name=type]', 'azure');
+    assert.ok(await page.isVisible('#repo-form input[name=container]'));
+    assert.ok(!(await page.isVisible('#repo-form input[name=bucket]')));
+    assert.ok(!(await page.isVisible('#repo-form input[name=endpoint]')));
+    assert.match(await text(page, '#repo-form .note.warn'), /azure credentials belong in the node keystore.*azure\.client\.default\.account/);
+    await page.fill('#repo-form input[name=name]', 'az-backups');
+    await page.fill('#repo-form input[name=container]', 'snaps');
+    await page.uncheck('#repo-form input[name=verify]');
+    await page.click('#repo-form button[type=submit]');
+    await page.waitForSelector('#repos-table tr[data-repo=az-backups]');
+    assert.match(await text(page, '#repos-table tr[data-repo=az-backups]'), /azure.*container=snaps/s);
+    await page.click('#repos-table tr[data-repo=az-backups] button[data-action=remove]');
+    await page.click('dialog[open] button[data-confirm]');
+    await page.waitForSelector('#repos-table tr[data-repo=az-backups]', { state: 'detached' });
+    // url: one field, read-only by nature.
+    await page.selectOption('#repo-form select[name=type]', 'url');
+    assert.ok(await page.isVisible('#repo-form input[name=url]'));
+    assert.ok(!(await page.isVisible('#repo-form input[name=location]')));
+    assert.match(await text(page, '#repo-form .repo-url'), /read-only/);
 
     await page.selectOption('#repo-form select[name=type]', 'fs');
     await page.fill('#repo-form input[name=name]', 'scratch');
