@@ -71,6 +71,15 @@ impl Dialect {
         }
     }
 
+    /// Several snapshot names (and patterns) in one delete arrived in Elasticsearch 7.8; every
+    /// OpenSearch takes them (real 1.3.20 and 2.19.1).
+    pub fn deletes_several_snapshots(&self) -> bool {
+        match self.distribution {
+            Distribution::Elasticsearch => self.version_at_least(7, 8),
+            Distribution::Opensearch => true,
+        }
+    }
+
     /// Data streams exist from Elasticsearch 7.9 and in every OpenSearch.
     pub fn supports_data_streams(&self) -> bool {
         match self.distribution {

@@ -146,6 +146,44 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 const QUERY: &AsciiSet = SEGMENT;
 
 /// Percent-encodes one path segment (a name or a comma-separated list of names).
+/// Longest request line (`POST /a,b,c/_close?... HTTP/1.1`) a batch may produce: the default
+/// `http.max_initial_line_length` of Elasticsearch and OpenSearch is 4 KiB.
+pub const MAX_REQUEST_LINE: usize = 4096;
+/// Room left in each request line for a proxy path prefix.
+const PREFIX_ALLOWANCE: usize = 256;
+
+/// Requests for `names`, as few as fit, each with the names it carries: `build` makes one
+/// request naming a batch in one path segment, and each request line stays within
+/// [`MAX_REQUEST_LINE`].
+pub fn line_batches<E>(names: &[String], build: &dyn Fn(&[String]) -> Result<Request, E>) -> Result<Vec<(Vec<String>, Request)>, E> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The request line is the fixed part (method, path around the names, ` HTTP/1.1`) plus the
+    // encoded names and their commas: grow batches by length instead of rebuilding each candidate.
+    let probe = build(&names[..1])?;
+    let encoded = |n: &str| encode_segment(n).len();
+    let fixed = probe.method.as_str().len() + 1 + probe.path.len() - encoded(&names[0]) + " HTTP/1.1".len() + PREFIX_ALLOWANCE;
+    let mut out = Vec::new();
+    let mut batch: Vec<String> = Vec::new();
+    let mut len = fixed;
+    for n in names {
+        let add = encoded(n) + usize::from(!batch.is_empty());
+        if !batch.is_empty() && len + add > MAX_REQUEST_LINE {
+            let r = build(&batch)?;
+            out.push((std::mem::take(&mut batch), r));
+            len = fixed;
+        }
+        len += encoded(n) + usize::from(!batch.is_empty());
+        batch.push(n.clone());
+    }
+    if !batch.is_empty() {
+        let r = build(&batch)?;
+        out.push((batch, r));
+    }
+    Ok(out)
+}
+
 pub fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }

@@ -176,6 +176,43 @@ fn repository_types(node: &RealNode) {
     }
 }
 
+/// Several snapshots deleted by name in the fewest requests the node takes.
+fn delete_several(node: &RealNode) {
+    use essnap::api::snapshot::DeleteSnapshots;
+    let c = Client::new(&node.url);
+    let d = c.dialect();
+    c.fs_repository(&d, "several");
+    c.index("several-a", 1, 1);
+    let names: Vec<String> = (1..=3).map(|i| format!("several-{i}")).collect();
+    for n in &names {
+        let (out, events) = c.snapshot(&d, "several", n, &["several-a"]);
+        assert_snapshot_ok(&out, &events, n);
+    }
+    let batches = DeleteSnapshots::new("several", names[..2].to_vec()).batches(&d).unwrap();
+    assert_eq!(batches.len(), 1, "{} {}: one request for both", node.dist, node.version);
+    for (_, r) in batches {
+        let resp = c.send(&r).unwrap();
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    }
+    let left = c.ok("GET", "/_snapshot/several/_all", None);
+    let left: Vec<&str> = left["snapshots"].as_array().unwrap().iter().map(|s| s["snapshot"].as_str().unwrap()).collect();
+    assert_eq!(left, ["several-3"]);
+}
+
+#[test]
+fn opensearch_deletes_several_snapshots_in_one_request() {
+    if let Some(node) = real_node::shared(OPENSEARCH) {
+        delete_several(node);
+    }
+}
+
+#[test]
+fn elasticsearch_deletes_several_snapshots_in_one_request() {
+    if let Some(node) = real_node::shared(ELASTICSEARCH) {
+        delete_several(node);
+    }
+}
+
 #[test]
 fn opensearch_repository_types() {
     if let Some(node) = real_node::shared(OPENSEARCH) {

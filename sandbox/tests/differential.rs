@@ -157,6 +157,13 @@ fn script(paged: bool, streams: bool) -> Vec<Step> {
         // clean up
         step("delete snapshot", "DELETE", "/_snapshot/d-repo/snap-3", None),
         step("delete snapshot missing", "DELETE", "/_snapshot/d-repo/snap-3", None),
+        // Several names in one delete (what `essnap snapshot delete` batches when the cluster takes it).
+        step("create snapshot c1", "PUT", "/_snapshot/d-repo/snap-c1?wait_for_completion=true", Some(json!({"indices": "d-a", "include_global_state": false}))),
+        step("create snapshot c2", "PUT", "/_snapshot/d-repo/snap-c2?wait_for_completion=true", Some(json!({"indices": "d-a", "include_global_state": false}))),
+        step("delete two snapshots, one missing", "DELETE", "/_snapshot/d-repo/snap-c1,nope", None),
+        step("delete two snapshots", "DELETE", "/_snapshot/d-repo/snap-c1,snap-c2", None),
+        step("delete snapshot c1 after", "DELETE", "/_snapshot/d-repo/snap-c1", None),
+        step("delete snapshot c2 after", "DELETE", "/_snapshot/d-repo/snap-c2", None),
         step("delete index restored", "DELETE", "/r-b", None),
         // restore options and their refusals
         step("restore rename to an invalid name", "POST", "/_snapshot/d-repo/snap-1/_restore", Some(json!({"indices": "d-a", "rename_pattern": "d-(.+)", "rename_replacement": "UP-$1"}))),

@@ -551,6 +551,22 @@ impl DeleteSnapshots {
             .opt("wait_for_completion", self.wait_for_completion)?;
         master_timeout(b, d, &self.master_timeout)?.params(&self.extra)?.build()
     }
+
+    /// The requests that delete these snapshots, each with the names it deletes, named exactly
+    /// (no patterns: resolve those with a listing first, so that the names confirmed are the
+    /// names deleted): as few as the request line allows where the cluster takes several names,
+    /// else one per snapshot.
+    pub fn batches(&self, d: &Dialect) -> Result<Vec<(Vec<String>, Request)>, InputError> {
+        if let Some(p) = self.snapshots.iter().find(|s| s.contains(['*', ',']) || s.starts_with('-') || s.as_str() == "_all") {
+            return Err(InputError::new("snapshot", format!("`{p}` is not one snapshot name"), "list the snapshots it matches and name them"));
+        }
+        let one = |batch: &[String]| DeleteSnapshots { snapshots: batch.to_vec(), ..self.clone() }.build(d);
+        if d.deletes_several_snapshots() {
+            crate::request::line_batches(&self.snapshots, &one)
+        } else {
+            self.snapshots.iter().map(|s| Ok((vec![s.clone()], one(std::slice::from_ref(s))?))).collect()
+        }
+    }
 }
 
 /// `POST /_snapshot/{repository}/{snapshot}/_restore` with every body field the API takes.

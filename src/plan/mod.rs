@@ -23,11 +23,7 @@ use crate::request::Request;
 use crate::version::Version;
 pub use rename::{Rename, Renamer};
 
-/// Longest request line (`POST /a,b,c/_close?... HTTP/1.1`) a batch may produce: the default
-/// `http.max_initial_line_length` of Elasticsearch and OpenSearch is 4 KiB.
-pub const MAX_REQUEST_LINE: usize = 4096;
-/// Room left in each request line for a proxy path prefix.
-const PREFIX_ALLOWANCE: usize = 256;
+pub use crate::request::MAX_REQUEST_LINE;
 
 /// An index as the cluster has it now.
 #[derive(Clone, Debug, PartialEq, Eq, ToJson)]
@@ -555,33 +551,7 @@ fn state_batches(names: &[String], d: &Dialect, close: bool) -> Result<Vec<Reque
         };
         if close { c.close(d) } else { c.open(d) }
     };
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    // The request line is the fixed part (method, `/_close?...`, ` HTTP/1.1`) plus the encoded
-    // names and their commas: grow batches by length instead of rebuilding each candidate.
-    let probe = build(&names[..1])?;
-    let encoded = |n: &str| crate::request::encode_segment(n).len();
-    let fixed = probe.method.as_str().len() + 1 + probe.path.len() - encoded(&names[0])
-        + " HTTP/1.1".len()
-        + PREFIX_ALLOWANCE;
-    let mut out = Vec::new();
-    let mut batch: Vec<String> = Vec::new();
-    let mut len = fixed;
-    for n in names {
-        let add = encoded(n) + usize::from(!batch.is_empty());
-        if !batch.is_empty() && len + add > MAX_REQUEST_LINE {
-            out.push(build(&batch)?);
-            batch.clear();
-            len = fixed;
-        }
-        len += encoded(n) + usize::from(!batch.is_empty());
-        batch.push(n.clone());
-    }
-    if !batch.is_empty() {
-        out.push(build(&batch)?);
-    }
-    Ok(out)
+    Ok(crate::request::line_batches(names, &build)?.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Names in a sorted `Vec`, looked up by binary search: the plan's sets are built once and

@@ -300,6 +300,29 @@ fn snapshot_create_status_delete() {
     let r = with_url(&sb, &["snapshot", "status", "backups", "cli-snap"]);
     expect(&r, 1);
     assert!(r.stderr.contains("snapshot_missing"), "{}", r.stderr);
+
+    // A pattern: the matching names are listed first; --yes deletes exactly those.
+    for n in ["cli-p1", "cli-p2", "cli-q1"] {
+        expect(&with_url(&sb, &["snapshot", "create", "backups", n, "--indices", "logs-a", "--wait"]), 0);
+    }
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "cli-p*,cli-q1"]);
+    expect(&r, 2);
+    assert!(r.stdout.contains("3 snapshot(s) in backups match") && r.stdout.contains("  cli-p2") && r.stderr.contains("--yes"), "{}", r.all());
+    let j = with_url(&sb, &["snapshot", "delete", "backups", "cli-p*", "--json"]).json();
+    assert_eq!((j["matching"].clone(), j["exit_code"].clone()), (serde_json::json!(["cli-p1", "cli-p2"]), serde_json::json!(2)), "{j}");
+    let names = |sb: &Handle| with_url(sb, &["snapshots", "backups", "--json"]).stdout.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l.trim().trim_end_matches(',')).ok()).filter_map(|v| v["snapshot"].as_str().map(String::from)).collect::<Vec<_>>();
+    assert!(names(&sb).contains(&"cli-p1".to_string()), "nothing deleted without --yes");
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "cli-p*,cli-q1", "--yes"]);
+    expect(&r, 0);
+    assert!(r.stdout.contains("deleted 3 snapshot(s) from backups: cli-p1, cli-p2, cli-q1"), "{}", r.all());
+    let left = names(&sb);
+    assert!(!left.iter().any(|n| n.starts_with("cli-p") || n == "cli-q1") && left.contains(&"snap-compatible".to_string()), "{left:?}");
+    // A running snapshot is never taken by a pattern.
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "cli-snap*", "--yes"]);
+    assert!(r.stderr.contains("skipping 1 running snapshot(s): cli-snap-2") || r.stdout.contains("deleted 1 snapshot(s) from backups: cli-snap-2"), "{}", r.all());
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "nope-*", "--yes"]);
+    expect(&r, 2);
+    assert!(r.stderr.contains("no finished snapshot in backups matches nope-*"), "{}", r.all());
 }
 
 #[test]

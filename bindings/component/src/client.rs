@@ -315,6 +315,21 @@ impl ops::Guest for crate::Component {
         Ok(())
     }
 
+    fn delete_snapshots(repository: String, snapshots: Vec<String>) -> ops::DeleteOutcome {
+        let mut deleted = Vec::new();
+        let error = (|| {
+            let d = dialect()?;
+            let requests = DeleteSnapshots::new(repository, snapshots).batches(&d).map_err(|e| convert::input(&e))?;
+            for (names, r) in requests {
+                let _: Acknowledged = call(Ok(r))?;
+                deleted.extend(names);
+            }
+            Ok(())
+        })()
+        .err();
+        ops::DeleteOutcome { deleted, error }
+    }
+
     fn check(repository: String, snapshot: String) -> Result<t::Plan, t::Error> {
         let plan = gather_and_plan(&repository, &snapshot, &RestoreSelection::default())?;
         Ok(convert::plan(&plan))

@@ -974,14 +974,12 @@ pub fn delete_snapshot(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if !ctx.st.repositories.contains_key(&repo) {
         return Err(ApiError::repository_missing(&repo));
     }
-    let exprs = split_csv(ctx.p("snapshot"));
-    if exprs.len() > 1 && !ctx.is_es() && ctx.st.version.major < 2 {
-        return Err(ApiError::illegal_argument("multiple snapshot names are not supported"));
-    }
+    // Before Elasticsearch 7.8 the path holds one name, commas and all (real 6.8.23: `a,b` is missing).
+    let patterns = !ctx.is_es() || ctx.st.version >= Version::new(7, 8, 0);
+    let exprs = if patterns { split_csv(ctx.p("snapshot")) } else { vec![ctx.p("snapshot").to_string()] };
     let storage = ctx.st.storage(&repo).expect("repo");
     let mut doomed: Vec<String> = vec![];
-    // Wildcards (and several names) in a delete arrived in 7.8; before, a name is only a name.
-    let patterns = !ctx.is_es() || ctx.st.version >= Version::new(7, 8, 0);
+    // Wildcards in a delete arrived in 7.8 too; before, a name is only a name.
     for e in &exprs {
         if patterns && (e == "_all" || e.contains('*')) {
             doomed.extend(storage.snapshots.iter().filter(|s| e == "_all" || simple_match(e, &s.name)).map(|s| s.name.clone()));

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use crate::host::ops;
+use crate::host::{ops, types};
 use crate::{Ctx, Outcome, output, usage};
 
 #[derive(Subcommand)]
@@ -29,10 +29,11 @@ pub enum Cmd {
     /// The state and progress of a snapshot.
     #[command(after_help = "Example:\n  essnap snapshot status backups before-upgrade")]
     Status { repository: String, name: String },
-    /// Delete a snapshot. Needs --yes.
-    #[command(after_help = "Example:\n  essnap snapshot delete backups old-snapshot --yes")]
+    /// Delete snapshots. Needs --yes; a pattern or list is resolved and shown first.
+    #[command(after_help = "Examples:\n  essnap snapshot delete backups old-snapshot --yes\n  essnap snapshot delete backups 'nightly-2025.*'          (lists what would be deleted)\n  essnap snapshot delete backups 'nightly-2025.*' --yes\n\nA pattern never takes a running snapshot (name it to abort it). The names shown are the names deleted: a snapshot\nthat appears after the listing is not touched.")]
     Delete {
         repository: String,
+        /// A snapshot name, or patterns and names separated by commas (`nightly-2025.*,-nightly-2025.12.31`).
         name: String,
         /// Really delete it.
         #[arg(long)]
@@ -100,6 +101,7 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Outcome {
             }
             Ok(0)
         }
+        Cmd::Delete { repository, name, yes } if name.contains(['*', ',']) || name.starts_with('-') => delete_matching(ctx, &repository, &name, yes),
         Cmd::Delete { repository, name, yes } => {
             if !yes {
                 return Err(usage(format!("deleting snapshot {repository}:{name} needs confirmation"), "add --yes; a deleted snapshot can't be restored"));
@@ -114,5 +116,62 @@ pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Outcome {
             }
             Ok(0)
         }
+    }
+}
+
+/// Resolves `expression` with a listing, shows the names, and deletes exactly those with --yes.
+fn delete_matching(ctx: &mut Ctx, repository: &str, expression: &str, yes: bool) -> Outcome {
+    ctx.connect()?;
+    let patterns: Vec<String> = expression.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+    let mut query = ops::SnapshotQuery { patterns, size: 10_000, after: None, sort: ops::SnapshotSort::Name, descending: false };
+    let (mut names, mut running) = (Vec::new(), Vec::new());
+    loop {
+        let r = ctx.guest.client.essnap_snapshots_operations().call_list_snapshots(&mut ctx.guest.store, repository, &query);
+        let page = ctx.call(r)?;
+        for s in page.snapshots {
+            if s.state == types::SnapshotState::InProgress { running.push(s.name) } else { names.push(s.name) }
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    if !running.is_empty() && !ctx.json {
+        eprintln!("{}: skipping {} running snapshot(s): {} (name one to abort it)", ctx.paint("33", "note"), running.len(), running.join(", "));
+    }
+    if names.is_empty() {
+        return Err(usage(format!("no finished snapshot in {repository} matches {expression}"), "list them with `essnap snapshots REPO`"));
+    }
+    if !yes {
+        if ctx.json {
+            output::json(&serde_json::json!({ "repository": repository, "matching": names, "skipped_running": running, "deleted": [], "exit_code": 2 }));
+            return Err(crate::Fail::Exit(2));
+        } else {
+            println!("{} snapshot(s) in {repository} match {expression}:", names.len());
+            for n in &names {
+                println!("  {n}");
+            }
+        }
+        return Err(usage(format!("deleting {} snapshot(s) needs confirmation", names.len()), "check the list, then add --yes; deleted snapshots can't be restored"));
+    }
+    let r = ctx.guest.client.essnap_snapshots_operations().call_delete_snapshots(&mut ctx.guest.store, repository, &names);
+    let out = ctx.trap(r)?;
+    let kept: Vec<&String> = names.iter().filter(|n| !out.deleted.contains(n)).collect();
+    if ctx.json {
+        let code = out.error.as_ref().map_or(0, crate::exit_code);
+        output::json(&serde_json::json!({
+            "repository": repository, "deleted": out.deleted, "not_deleted": kept, "skipped_running": running,
+            "error": out.error.as_ref().map(crate::error_json), "exit_code": code,
+        }));
+        return if code == 0 { Ok(0) } else { Err(crate::Fail::Exit(code)) };
+    } else {
+        println!("deleted {} snapshot(s) from {repository}{}", out.deleted.len(), if out.deleted.is_empty() { String::new() } else { format!(": {}", out.deleted.join(", ")) });
+        if !kept.is_empty() {
+            println!("not deleted ({}): {}", kept.len(), kept.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+        }
+    }
+    match out.error {
+        Some(e) => Err(crate::Fail::Error(e)),
+        None => Ok(0),
     }
 }
