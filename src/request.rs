@@ -55,7 +55,7 @@ impl fmt::Display for Method {
 
 /// A request to send, relative to the cluster's base URL. `Debug` shows the body's length only:
 /// bodies can carry secrets (ECE repository passwords, repository settings).
-#[derive(Clone, PartialEq, Eq, ToJson)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     /// The rest-api-spec name of the API (`snapshot.get`), for logs and for decoding the answer.
     pub api: &'static str,
@@ -66,6 +66,29 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// JSON body bytes.
     pub body: Option<Vec<u8>>,
+}
+
+/// The body goes out as the JSON it is (a string when it is not JSON), so that a plan's
+/// requests read as they will be sent.
+impl ToJson for Request {
+    fn write_json(&self, w: &mut crate::json::Writer) {
+        w.begin_object();
+        w.key("api");
+        w.str(self.api);
+        w.key("method");
+        self.method.write_json(w);
+        w.key("path");
+        w.str(&self.path);
+        w.key("headers");
+        self.headers.write_json(w);
+        w.key("body");
+        match (&self.body, self.body_json()) {
+            (None, _) => w.null(),
+            (Some(_), Some(v)) => w.value(&v),
+            (Some(b), None) => w.str(&String::from_utf8_lossy(b)),
+        }
+        w.end_object();
+    }
 }
 
 impl fmt::Debug for Request {

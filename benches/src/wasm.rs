@@ -124,6 +124,8 @@ fn run_wasm(store: &mut Store<()>, core: &Core, ans: &Answers, prefix: Option<&s
         partial: false,
         close_conflicting: true,
         include_aliases: None,
+        index_settings_json: None,
+        ignore_index_settings: Vec::new(),
     };
     let planner = core.essnap_snapshots_planning().restore_planner();
     let t = Instant::now();

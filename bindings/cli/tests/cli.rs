@@ -361,6 +361,15 @@ fn restore_plans_and_executes_only_with_yes() {
     let j = with_url(&sb, &["restore", "backups", "snap-too-new", "--json"]).json();
     assert_eq!(j["blocked"], true);
     assert_eq!(j["plan"]["remedies"], serde_json::json!([]), "no flag makes a too-new snapshot restorable: {j}");
+    // Index settings for the restored indices: sent as given; one a restore may not change blocks the plan.
+    let j = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "orders", "--prefix", "s-", "--index-setting", "index.number_of_replicas=0", "--ignore-index-setting", "index.refresh_interval", "--json"]).json();
+    let body = &j["plan"]["restore_request"]["body"];
+    assert_eq!(body["index_settings"], serde_json::json!({"index.number_of_replicas": "0"}), "{j}");
+    assert_eq!(body["ignore_index_settings"], serde_json::json!(["index.refresh_interval"]), "{j}");
+    let r = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "orders", "--prefix", "s-", "--index-setting", "index.number_of_shards=3"]);
+    expect(&r, 1);
+    assert!(r.stdout.contains("does not let a restore change index.number_of_shards"), "{}", r.all());
+    expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--index-setting", "replicas"]), 2);
     // Rename options are checked.
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--prefix", "x-", "--rename-pattern", "a"]), 2);
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--dry-run", "--yes"]), 2);

@@ -228,6 +228,8 @@ fn selection() -> t::RestoreSelection {
         partial: false,
         close_conflicting: false,
         include_aliases: None,
+        index_settings_json: None,
+        ignore_index_settings: Vec::new(),
     }
 }
 
@@ -247,6 +249,7 @@ fn the_planner_survives_bad_selections_and_out_of_order_steps() {
         t::RestoreSelection { prefix: Some("Bad Prefix".into()), ..selection() },
         t::RestoreSelection { indices: vec!["Bad,Index".into()], ..selection() },
         t::RestoreSelection { indices: vec![String::new()], ..selection() },
+        t::RestoreSelection { index_settings_json: Some("[1]".into()), ..selection() },
         t::RestoreSelection { feature_states: Some(vec!["\u{0}".into()]), ..selection() },
     ];
     for (repo, snap, sel) in bad.iter().map(|s| ("backups", "snap-compatible", s.clone())).chain([("", "s", selection()), ("backups", "Bad Snap", selection()), ("r".repeat(1 << 16).leak() as &str, "s", selection())]) {

@@ -286,9 +286,17 @@ pub fn selection(s: t::RestoreSelection) -> Result<RestoreSelection, t::Error> {
             )));
         }
     };
+    let index_settings = match s.index_settings_json {
+        None => None,
+        Some(j) => Some(essnap::json::from_slice(j.as_bytes()).map_err(|e| {
+            input(&InputError::new("index-settings", format!("not a JSON object: {e}"), "pass the settings as a JSON object, e.g. {\"index.number_of_replicas\": 0}"))
+        })?),
+    };
     Ok(RestoreSelection {
         indices: s.indices,
         rename,
+        index_settings,
+        ignore_index_settings: s.ignore_index_settings,
         include_global_state: s.include_global_state,
         feature_states: s.feature_states,
         partial: s.partial,

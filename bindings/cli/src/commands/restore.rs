@@ -5,7 +5,7 @@ use crate::{Ctx, Fail, Outcome, output};
 
 /// Plan a restore, print it, and execute it with --yes.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  essnap restore backups snap-1 --dry-run\n  essnap restore backups snap-1 --indices 'logs-*' --prefix restored- --yes\n  essnap restore backups snap-1 --rename-pattern '(.+)' --rename-replacement 'old-$1' --yes\n  essnap restore backups snap-1 --close-conflicting --yes\n\nWithout --yes nothing is changed. If the restore fails after indices were closed, essnap opens them again and says which index is in which state.\nExit code 1 when the plan is blocked or the restore failed.")]
+#[command(after_help = "Examples:\n  essnap restore backups snap-1 --dry-run\n  essnap restore backups snap-1 --indices 'logs-*' --prefix restored- --yes\n  essnap restore backups snap-1 --rename-pattern '(.+)' --rename-replacement 'old-$1' --yes\n  essnap restore backups snap-1 --close-conflicting --yes\n  essnap restore backups snap-1 --prefix test- --index-setting index.number_of_replicas=0 --yes\n\nWithout --yes nothing is changed. If the restore fails after indices were closed, essnap opens them again and says which index is in which state.\nExit code 1 when the plan is blocked or the restore failed.")]
 pub struct Args {
     pub repository: String,
     pub snapshot: String,
@@ -33,6 +33,12 @@ pub struct Args {
     /// Leave the snapshot's aliases out (when one would clash with an existing index or alias).
     #[arg(long)]
     pub no_aliases: bool,
+    /// A setting the restored indices get, e.g. index.number_of_replicas=0 (repeatable).
+    #[arg(long = "index-setting", value_name = "KEY=VALUE")]
+    pub index_settings: Vec<String>,
+    /// A setting the restored indices leave out, e.g. index.refresh_interval (repeatable).
+    #[arg(long = "ignore-index-setting", value_name = "KEY")]
+    pub ignore_index_settings: Vec<String>,
     /// Only print the plan (the default without --yes).
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
@@ -73,6 +79,15 @@ fn remedy(r: types::Remedy) -> &'static str {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
+    let mut settings = serde_json::Map::new();
+    for s in &a.index_settings {
+        match s.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                settings.insert(k.trim().to_string(), serde_json::Value::String(v.to_string()));
+            }
+            _ => return Err(crate::usage(format!("--index-setting `{s}` is not KEY=VALUE"), "e.g. --index-setting index.number_of_replicas=0")),
+        }
+    }
     ctx.connect()?;
     let sel = types::RestoreSelection {
         indices: super::list(&a.indices),
@@ -84,6 +99,8 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
         partial: a.partial,
         close_conflicting: a.close_conflicting,
         include_aliases: a.no_aliases.then_some(false),
+        index_settings_json: (!settings.is_empty()).then(|| serde_json::Value::Object(settings).to_string()),
+        ignore_index_settings: a.ignore_index_settings.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
     };
     let r = ctx.guest.client.essnap_snapshots_operations().restore().call_plan(&mut ctx.guest.store, &a.repository, &a.snapshot, &sel);
     let handle = ctx.call(r)?;
