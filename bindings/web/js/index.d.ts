@@ -308,6 +308,9 @@ export interface PlannedRequest {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   /** Path and query, relative to the cluster URL. */
   path: string;
+  /** Headers besides authentication (`content-type` with a body). */
+  headers: [string, string][];
+  /** The JSON body, or null. */
   body: unknown | null;
 }
 

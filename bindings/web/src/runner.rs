@@ -332,17 +332,12 @@ pub struct Plan {
     plan: RestorePlan,
 }
 
-fn request_json(r: &Request) -> Value {
-    object(&[("api", &r.api), ("method", &r.method), ("path", &r.path), ("body", &r.body_json())])
-}
-
 #[wasm_bindgen]
 impl Plan {
     /// The plan as JSON (requests with their bodies as JSON).
     pub fn json(&self) -> Result<String, JsValue> {
+        // Requests carry their bodies as JSON (essnap::Request's ToJson).
         let mut v = essnap::json::to_value(&self.plan);
-        v["close_requests"] = Value::Array(self.plan.close_requests.iter().map(request_json).collect());
-        v["restore_request"] = request_json(&self.plan.restore_request);
         v["blocked"] = Value::Bool(self.plan.is_blocked());
         v["targets"] = essnap::json::to_value(&self.plan.targets());
         Ok(to_json(&v))
