@@ -285,6 +285,16 @@ fn snapshot_create_status_delete() {
     assert_eq!(j["progress"]["percent"], 100.0);
     let r = with_url(&sb, &["snapshot", "status", "backups", "cli-snap"]);
     expect(&r, 0);
+    // The global state: the server's default unless a flag says otherwise.
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-noglobal", "--indices", "logs-a", "--no-global-state", "--wait"]), 0);
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-global", "--indices", "logs-a", "--wait"]), 0);
+    let listed = with_url(&sb, &["snapshots", "backups", "--json"]).stdout;
+    let global = |name: &str| {
+        listed.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l.trim().trim_end_matches(',')).ok()).find(|s| s["snapshot"] == name).map(|s| s["include_global_state"].clone())
+    };
+    assert_eq!(global("cli-noglobal"), Some(serde_json::json!(false)), "{listed}");
+    assert_eq!(global("cli-global"), Some(serde_json::json!(true)), "the server's default: {listed}");
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-x", "--include-global-state", "--no-global-state"]), 2);
     // Without waiting: started at once.
     let j = with_url(&sb, &["snapshot", "create", "backups", "cli-snap-2", "--json"]).json();
     assert_eq!(j["status"], "started");

@@ -16,9 +16,12 @@ pub enum Cmd {
         /// Indices and data streams (patterns allowed; comma-separated or repeated); default all.
         #[arg(long)]
         indices: Vec<String>,
-        /// Include the cluster's global state.
-        #[arg(long)]
+        /// Include the cluster's global state (templates, persistent settings, ...): the server's default.
+        #[arg(long, conflicts_with = "no_global_state")]
         include_global_state: bool,
+        /// Leave the cluster's global state out (indices and data streams only).
+        #[arg(long)]
+        no_global_state: bool,
         /// Allow a PARTIAL snapshot when some shards are unavailable.
         #[arg(long)]
         partial: bool,
@@ -55,9 +58,11 @@ fn status_name(s: ops::CreateStatus) -> &'static str {
 
 pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Outcome {
     match cmd {
-        Cmd::Create { repository, name, indices, include_global_state, partial, wait } => {
+        Cmd::Create { repository, name, indices, include_global_state, no_global_state, partial, wait } => {
             ctx.connect()?;
-            let req = ops::CreateRequest { indices: super::list(&indices), include_global_state: include_global_state.then_some(true), partial, wait };
+            // Neither flag: the server's default (included).
+            let global = if include_global_state { Some(true) } else if no_global_state { Some(false) } else { None };
+            let req = ops::CreateRequest { indices: super::list(&indices), include_global_state: global, partial, wait };
             let r = ctx.guest.client.essnap_snapshots_operations().call_create_snapshot(&mut ctx.guest.store, &repository, &name, &req);
             let o = ctx.call(r)?;
             ctx.guest.store.data_mut().events.finish();
