@@ -105,6 +105,10 @@ export class Session {
   removeRepository(name, opts) {
     return this.#client.removeRepository(name, opts);
   }
+  /** `{deleted, error}`: never throws for the cluster's refusal. */
+  deleteSnapshots(repository, names, opts) {
+    return this.#client.deleteSnapshots(repository, names, opts);
+  }
 
   /** `{repository, size, sort, order, filter}`: filter is a name substring or a pattern with `*`. */
   snapshotPager({ repository, size = 100, sort, order, filter, after, signal } = {}) {

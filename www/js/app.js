@@ -386,10 +386,37 @@ function renderSnapshotPage() {
         el('td', when(s.start_time)),
         el('td.num', String(s.indices?.length ?? 0)),
         el('td.num', s.shards ? `${s.shards.successful}/${s.shards.total}` : '–'),
-        el('td', el('div.actions', el('button.btn.small', { type: 'button', 'data-action': 'restore', onclick: () => restoreFrom(sn.query.repository, s.snapshot) }, 'Restore…'))),
+        el(
+          'td',
+          el(
+            'div.actions',
+            el('button.btn.small', { type: 'button', 'data-action': 'restore', onclick: () => restoreFrom(sn.query.repository, s.snapshot) }, 'Restore…'),
+            el('button.btn.small', { type: 'button', 'data-action': 'delete', onclick: () => deleteSnapshot(sn.query.repository, s) }, 'Delete…'),
+          ),
+        ),
       ),
     ),
   );
+}
+
+async function deleteSnapshot(repository, s) {
+  const running = s.state === 'IN_PROGRESS';
+  const ok = await confirmDialog(
+    running
+      ? `Snapshot "${s.snapshot}" is still running: deleting it aborts it, and what it wrote so far is removed.`
+      : `Delete snapshot "${s.snapshot}" from ${repository}? Its ${s.indices?.length ?? 0} index(es) can no longer be restored from it; files other snapshots share stay.`,
+    { confirmLabel: running ? 'Abort and delete' : 'Delete', danger: true },
+  );
+  if (!ok) return;
+  const out = $('#snaps-msg');
+  set(out, msg('info', `Deleting ${s.snapshot}…`));
+  const { deleted, error } = await state.session.deleteSnapshots(repository, [s.snapshot]);
+  if (error) {
+    fail(out, error, `Could not delete ${s.snapshot}`);
+    return;
+  }
+  await startSnapshots();
+  set(out, msg('ok', `Snapshot ${deleted.join(', ')} deleted.`));
 }
 
 function showDetails(s) {

@@ -218,6 +218,26 @@ describe('console against the demo sandbox', () => {
     assert.equal(await page.getAttribute('#create-progress .error', 'data-code'), 'snapshot_already_exists');
     assert.match(await text(page, '#create-progress .error .server-message'), /already exists/);
     assert.match(await text(page, '#create-progress .error .hint'), /pick another name/);
+
+    // Delete it from the snapshot list: a confirmation first, then gone.
+    await page.click('nav a[data-view=snapshots]');
+    await page.selectOption('#snaps-form select[name=repository]', 'backups');
+    await page.fill('#snaps-form input[name=filter]', 'console-snap-*');
+    await page.click('#snaps-form button[type=submit]');
+    await page.waitForSelector('#snaps-table tr[data-snapshot=console-snap-1]');
+    await page.click('#snaps-table tr[data-snapshot=console-snap-1] button[data-action=delete]');
+    await page.waitForSelector('dialog[open]');
+    assert.match(await text(page, 'dialog[open]'), /Delete snapshot "console-snap-1" from backups\? Its 2 index\(es\)/);
+    await page.click('dialog[open] button:has-text("Cancel")');
+    assert.equal(await page.locator('#snaps-table tr[data-snapshot=console-snap-1]').count(), 1, 'Cancel keeps it');
+    await page.click('#snaps-table tr[data-snapshot=console-snap-1] button[data-action=delete]');
+    await page.click('dialog[open] button[data-confirm]');
+    await page.waitForSelector('#snaps-msg .msg.ok');
+    assert.match(await text(page, '#snaps-msg'), /Snapshot console-snap-1 deleted/);
+    assert.equal(await page.locator('#snaps-table tr[data-snapshot=console-snap-1]').count(), 0);
+    await page.fill('#snaps-form input[name=filter]', '');
+    await page.click('#snaps-form button[type=submit]');
+    await page.waitForSelector('#snaps-table tr[data-snapshot=snap-compatible]');
   });
 
   it('restore wizard: a whole-snapshot restore with conflicts is blocked; global and feature state are named', async () => {

@@ -467,6 +467,9 @@ export class Client {
   addRepository(name: string, repository: AddRepositoryOptions, options?: CallOptions): Promise<Acknowledged>;
   verifyRepository(name: string, options?: CallOptions): Promise<VerifyResult>;
   removeRepository(name: string, options?: CallOptions): Promise<Acknowledged>;
+  /** Deletes snapshots named exactly, in as few requests as the cluster takes; `error` says why
+   *  it stopped (nothing is sent after a failed request). Resolve patterns with `listSnapshots`. */
+  deleteSnapshots(repository: string, snapshots: string[], options?: CallOptions): Promise<{ deleted: string[]; error: EssnapError | null }>;
   /** Pages (never empty ones) with bounded memory: cursors on ES 7.14+, names first elsewhere. */
   listSnapshots(options: ListSnapshotsOptions): AsyncGenerator<SnapshotPage, void, undefined>;
   /** Compatibility verdicts of a snapshot for this cluster. */

@@ -359,6 +359,31 @@ export class Client {
     return this.#one(() => raw.reqRemoveRepository(name, this.#d()), (r) => raw.decodeReply('snapshot.delete_repository', r), signal);
   }
 
+  /**
+   * Deletes snapshots named exactly (resolve patterns with `listSnapshots` first, so that the
+   * names confirmed are the names deleted), in as few requests as the cluster takes. Never
+   * throws for a cluster's refusal: `{deleted, error}` says what happened; nothing is sent after
+   * a failed request.
+   */
+  async deleteSnapshots(repository, snapshots, { signal } = {}) {
+    str('repository', repository);
+    if (!Array.isArray(snapshots) || !snapshots.length || snapshots.some((s) => typeof s !== 'string')) {
+      throw invalid('snapshots', 'not a non-empty array of names', 'pass the names to delete, e.g. ["nightly-2025.01.01"]');
+    }
+    const batches = JSON.parse(call(() => raw.deleteBatches(repository, JSON.stringify(snapshots), this.#d())));
+    const deleted = [];
+    for (const batch of batches) {
+      try {
+        await this.#one(() => raw.reqDeleteSnapshots(repository, JSON.stringify(batch), this.#d()), (r) => raw.decodeReply('snapshot.delete', r), signal);
+      } catch (error) {
+        if (!(error instanceof EssnapError)) throw error;
+        return { deleted, error };
+      }
+      deleted.push(...batch);
+    }
+    return { deleted, error: null };
+  }
+
   /** Pages of a repository's snapshots, with bounded memory. */
   async *listSnapshots({ repository, snapshots, size = 500, after, sort, order, verbose = true, signal } = {}) {
     str('repository', repository);

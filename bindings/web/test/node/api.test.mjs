@@ -190,6 +190,18 @@ describe('demo cluster', () => {
     await rejects(client.check('nope', 'snap-compatible'), 'repository_missing');
   });
 
+  it('deletes snapshots by name, and says how far it got', async () => {
+    for (const n of ['del-1', 'del-2', 'del-3']) await client.createSnapshot('backups', n, { indices: ['logs-a'] });
+    const out = await client.deleteSnapshots('backups', ['del-1', 'del-2']);
+    assert.deepEqual(out, { deleted: ['del-1', 'del-2'], error: null });
+    const gone = await client.deleteSnapshots('backups', ['del-1']);
+    assert.deepEqual(gone.deleted, []);
+    assert.equal(gone.error.code, 'snapshot_missing');
+    await rejects(client.deleteSnapshots('backups', ['del-*']), 'invalid_input', (e) => assert.equal(e.field, 'snapshot'));
+    await rejects(client.deleteSnapshots('backups', []), 'invalid_input', (e) => assert.equal(e.field, 'snapshots'));
+    assert.deepEqual((await client.deleteSnapshots('backups', ['del-3'])).deleted, ['del-3']);
+  });
+
   it('plans a restore: targets, closes, blockers, requests', async () => {
     const blocked = await client.planRestore('backups', 'snap-compatible');
     assert.ok(blocked instanceof essnap.RestorePlan);
