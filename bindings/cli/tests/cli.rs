@@ -293,6 +293,13 @@ fn snapshot_create_status_delete() {
         listed.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l.trim().trim_end_matches(',')).ok()).find(|s| s["snapshot"] == name).map(|s| s["include_global_state"].clone())
     };
     assert_eq!(global("cli-noglobal"), Some(serde_json::json!(false)), "{listed}");
+    // Metadata and feature states go with the request.
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-meta", "--indices", "logs-a", "--metadata", "reason=before upgrade", "--metadata", "by=cli", "--feature-states", "none", "--wait"]), 0);
+    let listed_meta = with_url(&sb, &["snapshots", "backups", "--json"]).stdout;
+    let meta = listed_meta.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l.trim().trim_end_matches(',')).ok()).find(|s| s["snapshot"] == "cli-meta").unwrap();
+    assert_eq!(meta["metadata"], serde_json::json!({"reason": "before upgrade", "by": "cli"}), "{meta}");
+    assert_eq!(meta["feature_states"], serde_json::json!([]), "--feature-states none: {meta}");
+    expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-meta-2", "--metadata", "no-equals-sign"]), 2);
     assert_eq!(global("cli-global"), Some(serde_json::json!(true)), "the server's default: {listed}");
     expect(&with_url(&sb, &["snapshot", "create", "backups", "cli-x", "--include-global-state", "--no-global-state"]), 2);
     // Without waiting: started at once.
@@ -380,6 +387,8 @@ fn restore_plans_and_executes_only_with_yes() {
     expect(&r, 1);
     assert!(r.stdout.contains("does not let a restore change index.number_of_shards"), "{}", r.all());
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--index-setting", "replicas"]), 2);
+    let j = with_url(&sb, &["restore", "backups", "snap-compatible", "--indices", "orders", "--prefix", "s-", "--include-global-state", "--feature-states", "none", "--json"]).json();
+    assert_eq!(j["plan"]["restore_request"]["body"]["feature_states"], serde_json::json!(["none"]), "{j}");
     // Rename options are checked.
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--prefix", "x-", "--rename-pattern", "a"]), 2);
     expect(&with_url(&sb, &["restore", "backups", "snap-compatible", "--dry-run", "--yes"]), 2);

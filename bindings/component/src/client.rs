@@ -287,10 +287,18 @@ impl ops::Guest for crate::Component {
 
     fn create_snapshot(repository: String, name: String, req: ops::CreateRequest) -> Result<ops::CreateOutcome, t::Error> {
         let d = dialect()?;
+        let metadata = match req.metadata_json {
+            None => None,
+            Some(j) => Some(essnap::json::from_slice(j.as_bytes()).map_err(|e| {
+                convert::input(&InputError::new("metadata", format!("not a JSON object: {e}"), "pass the metadata as a JSON object, e.g. {\"taken_by\": \"essnap\"}"))
+            })?),
+        };
         let create = CreateSnapshot {
             indices: req.indices,
             include_global_state: req.include_global_state,
             partial: req.partial.then_some(true),
+            metadata,
+            feature_states: req.feature_states,
             wait_for_completion: Some(false),
             ..CreateSnapshot::new(repository, name.clone())
         };

@@ -50,6 +50,21 @@ pub fn list(v: &[String]) -> Vec<String> {
     v.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
+/// `KEY=VALUE` arguments of a repeatable flag as a JSON object of strings; `None` when none given.
+/// A malformed one is not repeated in the error: it may be a secret pasted in the wrong place.
+pub fn key_values(flag: &str, args: &[String]) -> Result<Option<serde_json::Map<String, serde_json::Value>>, crate::Fail> {
+    let mut m = serde_json::Map::new();
+    for a in args {
+        match a.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                m.insert(k.trim().to_string(), serde_json::Value::String(v.to_string()));
+            }
+            _ => return Err(crate::usage(format!("a {flag} is not KEY=VALUE"), format!("write each as {flag} key=value"))),
+        }
+    }
+    Ok((!m.is_empty()).then_some(m))
+}
+
 /// A verdict as JSON, with snake_case names.
 pub fn verdict_json(v: &types::Verdict) -> serde_json::Value {
     serde_json::json!({ "kind": verdict(v.kind), "reason": v.reason, "rule": v.rule_id, "rule_says": v.rule_says, "certain": v.certain, "warnings": v.warnings })

@@ -115,16 +115,7 @@ fn add(ctx: &mut Ctx, a: AddArgs) -> Outcome {
     if a.repo_url.is_some() && kind != "url" {
         return Err(usage(format!("--repo-url is not a setting of {kind} repositories"), "--repo-url is for url repositories (--type url)"));
     }
-    let mut extra = serde_json::Map::new();
-    for s in &a.settings {
-        match s.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => {
-                extra.insert(k.trim().to_string(), serde_json::Value::String(v.to_string()));
-            }
-            // The argument may be a secret pasted in the wrong place: not repeated.
-            _ => return Err(usage("a --setting is not KEY=VALUE", "write each setting as --setting key=value, e.g. --setting chunk_size=1gb")),
-        }
-    }
+    let extra = super::key_values("--setting", &a.settings)?.unwrap_or_default();
     let flag = |b: bool| b.then_some(true);
     let need = |v: Option<String>, flag: &str, what: &str| v.ok_or_else(|| usage(format!("a {kind} repository needs {flag}"), what.to_string()));
     if matches!(kind.as_str(), "s3" | "gcs" | "azure") && !ctx.json {

@@ -33,6 +33,9 @@ pub struct Args {
     /// Leave the snapshot's aliases out (when one would clash with an existing index or alias).
     #[arg(long)]
     pub no_aliases: bool,
+    /// Feature states to restore (comma-separated, or `none`), Elasticsearch 7.12+; default: the server's.
+    #[arg(long, value_name = "NAMES")]
+    pub feature_states: Option<String>,
     /// A setting the restored indices get, e.g. index.number_of_replicas=0 (repeatable).
     #[arg(long = "index-setting", value_name = "KEY=VALUE")]
     pub index_settings: Vec<String>,
@@ -79,15 +82,7 @@ fn remedy(r: types::Remedy) -> &'static str {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
-    let mut settings = serde_json::Map::new();
-    for s in &a.index_settings {
-        match s.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => {
-                settings.insert(k.trim().to_string(), serde_json::Value::String(v.to_string()));
-            }
-            _ => return Err(crate::usage(format!("--index-setting `{s}` is not KEY=VALUE"), "e.g. --index-setting index.number_of_replicas=0")),
-        }
-    }
+    let settings = super::key_values("--index-setting", &a.index_settings)?;
     ctx.connect()?;
     let sel = types::RestoreSelection {
         indices: super::list(&a.indices),
@@ -95,11 +90,11 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
         rename_replacement: a.rename_replacement,
         prefix: a.prefix,
         include_global_state: a.include_global_state,
-        feature_states: None,
+        feature_states: a.feature_states.map(|f| super::list(&[f])),
         partial: a.partial,
         close_conflicting: a.close_conflicting,
         include_aliases: a.no_aliases.then_some(false),
-        index_settings_json: (!settings.is_empty()).then(|| serde_json::Value::Object(settings).to_string()),
+        index_settings_json: settings.map(|m| serde_json::Value::Object(m).to_string()),
         ignore_index_settings: a.ignore_index_settings.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
     };
     let r = ctx.guest.client.essnap_snapshots_operations().restore().call_plan(&mut ctx.guest.store, &a.repository, &a.snapshot, &sel);

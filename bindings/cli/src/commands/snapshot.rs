@@ -25,6 +25,12 @@ pub enum Cmd {
         /// Allow a PARTIAL snapshot when some shards are unavailable.
         #[arg(long)]
         partial: bool,
+        /// Metadata stored with the snapshot (repeatable), e.g. --metadata reason=before-upgrade.
+        #[arg(long = "metadata", value_name = "KEY=VALUE")]
+        metadata: Vec<String>,
+        /// Feature states to include (comma-separated, or `none`), Elasticsearch 7.12+.
+        #[arg(long, value_name = "NAMES")]
+        feature_states: Option<String>,
         /// Watch it until it finishes.
         #[arg(long)]
         wait: bool,
@@ -58,11 +64,19 @@ fn status_name(s: ops::CreateStatus) -> &'static str {
 
 pub fn run(ctx: &mut Ctx, cmd: Cmd) -> Outcome {
     match cmd {
-        Cmd::Create { repository, name, indices, include_global_state, no_global_state, partial, wait } => {
+        Cmd::Create { repository, name, indices, include_global_state, no_global_state, partial, metadata, feature_states, wait } => {
+            let metadata_json = super::key_values("--metadata", &metadata)?.map(|m| serde_json::Value::Object(m).to_string());
             ctx.connect()?;
             // Neither flag: the server's default (included).
             let global = if include_global_state { Some(true) } else if no_global_state { Some(false) } else { None };
-            let req = ops::CreateRequest { indices: super::list(&indices), include_global_state: global, partial, wait };
+            let req = ops::CreateRequest {
+                indices: super::list(&indices),
+                include_global_state: global,
+                partial,
+                wait,
+                metadata_json,
+                feature_states: feature_states.map(|f| super::list(&[f])),
+            };
             let r = ctx.guest.client.essnap_snapshots_operations().call_create_snapshot(&mut ctx.guest.store, &repository, &name, &req);
             let o = ctx.call(r)?;
             ctx.guest.store.data_mut().events.finish();
