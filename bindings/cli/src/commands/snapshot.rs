@@ -159,7 +159,13 @@ fn delete_matching(ctx: &mut Ctx, repository: &str, expression: &str, yes: bool)
         eprintln!("{}: skipping {} running snapshot(s): {} (name one to abort it)", ctx.paint("33", "note"), running.len(), running.join(", "));
     }
     if names.is_empty() {
-        return Err(usage(format!("no finished snapshot in {repository} matches {expression}"), "list them with `essnap snapshots REPO`"));
+        // As curator does without ignore_empty_list: a cleanup that finds nothing says so with exit 1.
+        if ctx.json {
+            output::json(&serde_json::json!({ "repository": repository, "matching": [], "skipped_running": running, "deleted": [], "exit_code": 1 }));
+        } else {
+            eprintln!("{}: no finished snapshot in {repository} matches {expression}; nothing was deleted (list them with `essnap snapshots {repository}`)", ctx.paint("31;1", "error"));
+        }
+        return Err(crate::Fail::Exit(1));
     }
     if !yes {
         if ctx.json {
