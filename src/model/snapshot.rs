@@ -148,11 +148,17 @@ impl SnapshotInfo {
     /// answer: a single index holds them all, and as many shards as indices means one each —
     /// the default since 7.0 and in OpenSearch, which has no `index_details`.
     pub fn shard_count(&self, index: &str) -> Option<u32> {
+        if self.index_details.is_none() && !self.indices.iter().any(|i| i == index) {
+            return None;
+        }
+        self.shard_count_of_member(index)
+    }
+
+    /// [`shard_count`](Self::shard_count) for a name known to be one of `indices` (no search:
+    /// the planner asks for each of thousands).
+    pub fn shard_count_of_member(&self, index: &str) -> Option<u32> {
         if let Some(details) = &self.index_details {
             return details.get(index)?.shard_count;
-        }
-        if !self.indices.iter().any(|i| i == index) {
-            return None;
         }
         let total = self.shards.as_ref()?.total;
         let n = self.indices.len() as u64;

@@ -407,7 +407,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
             } else {
                 action = ItemAction::RestoreOverClosed;
             }
-            let snap_shards = snap.shard_count(src);
+            let snap_shards = snap.shard_count_of_member(src);
             if action != ItemAction::Blocked {
                 match (snap_shards, existing.primaries) {
                     (Some(a), Some(b)) if a != b => {
@@ -509,7 +509,7 @@ pub fn plan_restore(inputs: &RestoreInputs, sel: &RestoreSelection) -> Result<Re
     let expected_shards = items
         .iter()
         .filter(|i| i.action != ItemAction::Blocked)
-        .map(|i| snap.shard_count(&i.source).map(u64::from))
+        .map(|i| snap.shard_count_of_member(&i.source).map(u64::from))
         .sum::<Option<u64>>();
     Ok(RestorePlan {
         repository: inputs.repository.clone(),
