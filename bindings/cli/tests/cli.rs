@@ -432,6 +432,25 @@ fn an_alias_that_clashes_with_an_index_is_named_and_can_be_left_out() {
     assert_eq!(index_status(&sb, "logs-a"), "open");
 }
 
+/// The cluster deletes, then the connection drops: the names are reported as not confirmed, not
+/// as "not deleted", and the delete is not sent again.
+#[test]
+fn a_delete_whose_answer_is_lost_is_reported_as_unconfirmed() {
+    let sb = sandbox();
+    for n in ["lost-1", "lost-2"] {
+        expect(&with_url(&sb, &["snapshot", "create", "backups", n, "--indices", "logs-a", "--wait"]), 0);
+    }
+    sandbox_post(&sb, "/_sandbox/faults", serde_json::json!({ "path": "/_snapshot/backups/*", "method": "DELETE", "action": "drop", "count": 1 }));
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "lost-*", "--yes"]);
+    expect(&r, 3);
+    assert!(r.stdout.contains("deleted 0 snapshot(s)") && r.stdout.contains("not confirmed deleted (check with `essnap snapshots backups`) (2): lost-1, lost-2"), "{}", r.all());
+    assert!(r.stderr.contains("connection_dropped"), "{}", r.stderr);
+    // The server did act: a second look finds nothing to delete.
+    let r = with_url(&sb, &["snapshot", "delete", "backups", "lost-*", "--yes"]);
+    expect(&r, 1);
+    assert!(r.stderr.contains("no finished snapshot in backups matches lost-*"), "{}", r.all());
+}
+
 #[test]
 fn a_failed_restore_rolls_back_what_it_closed() {
     let sb = sandbox();

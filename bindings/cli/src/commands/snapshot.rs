@@ -192,7 +192,10 @@ fn delete_matching(ctx: &mut Ctx, repository: &str, expression: &str, yes: bool)
     } else {
         println!("deleted {} snapshot(s) from {repository}{}", out.deleted.len(), if out.deleted.is_empty() { String::new() } else { format!(": {}", out.deleted.join(", ")) });
         if !kept.is_empty() {
-            println!("not deleted ({}): {}", kept.len(), kept.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+            // After a timeout or a dropped connection the batch in flight may be gone: say so.
+            let unclear = out.error.as_ref().is_some_and(|e| e.retry == types::RetryAdvice::CheckFirst);
+            let what = if unclear { format!("not confirmed deleted (check with `essnap snapshots {repository}`)") } else { "not deleted".to_string() };
+            println!("{what} ({}): {}", kept.len(), kept.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
         }
     }
     match out.error {
