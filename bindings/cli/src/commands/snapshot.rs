@@ -39,12 +39,12 @@ pub enum Cmd {
     #[command(after_help = "Example:\n  essnap snapshot status backups before-upgrade")]
     Status { repository: String, name: String },
     /// Delete snapshots. Needs --yes; a pattern or list is resolved and shown first.
-    #[command(after_help = "Examples:\n  essnap snapshot delete backups old-snapshot --yes\n  essnap snapshot delete backups 'nightly-2025.*'          (lists what would be deleted)\n  essnap snapshot delete backups 'nightly-2025.*' --yes\n\nA pattern never takes a running snapshot (name it to abort it). The names shown are the names deleted: a snapshot\nthat appears after the listing is not touched.")]
+    #[command(after_help = "Examples:\n  essnap snapshot delete backups old-snapshot --yes\n  essnap snapshot delete backups 'nightly-2025.*'          (lists what would be deleted)\n  essnap snapshot delete backups 'nightly-2025.*' --yes\n\nA pattern never takes a running snapshot (name it to abort it). The names shown are the names deleted: a snapshot that appears after the listing is not touched.")]
     Delete {
         repository: String,
         /// A snapshot name, or patterns and names separated by commas (`nightly-2025.*,-nightly-2025.12.31`).
         name: String,
-        /// Really delete it.
+        /// Really delete (after a pattern: exactly the snapshots it matched).
         #[arg(long)]
         yes: bool,
     },
