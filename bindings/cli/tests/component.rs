@@ -329,7 +329,21 @@ fn operations_refuse_bad_arguments_without_trapping() {
 
     let fs = |location: &str| ops::RepositorySettings::Fs(ops::FsSettings { location: location.into(), compress: None, readonly: None });
     let s3 = |bucket: &str| ops::RepositorySettings::S3(ops::S3Settings { bucket: bucket.into(), client: None, base_path: None, compress: None, readonly: None });
-    for (name, settings) in [("", fs("/x")), ("Bad Name", fs("/x")), ("_all", fs("/x")), ("r", fs("")), ("r", s3("")), ("r*", s3("b"))] {
+    let other = |kind: &str, json: &str| ops::RepositorySettings::Other(ops::OtherRepositorySettings { kind: kind.into(), settings_json: json.into() });
+    for (name, settings) in [
+        ("", fs("/x")),
+        ("Bad Name", fs("/x")),
+        ("_all", fs("/x")),
+        ("r", fs("")),
+        ("r", s3("")),
+        ("r*", s3("b")),
+        ("r", ops::RepositorySettings::Url(String::new())),
+        ("r", other("azure", "[1]")),
+        ("r", other("azure", "{")),
+        ("r", other("fs x", "{}")),
+        ("r", other("gcs", "{}")),
+        ("r", other("s3", r#"{"bucket":"b","secret_key":"x"}"#)),
+    ] {
         let e = refused(&format!("add-repository({name:?})"), ops_.call_add_repository(&mut *store, name, &settings, false));
         assert!(is_bad_input(&e) || e.status.is_some(), "{e:?}");
     }
@@ -337,7 +351,7 @@ fn operations_refuse_bad_arguments_without_trapping() {
         refused(&format!("verify-repository({name:?})"), ops_.call_verify_repository(&mut *store, name));
         refused(&format!("remove-repository({name:?})"), ops_.call_remove_repository(&mut *store, name));
     }
-    let create = |indices: Vec<String>, wait: bool| ops::CreateRequest { indices, include_global_state: None, partial: false, wait };
+    let create = |indices: Vec<String>, wait: bool| ops::CreateRequest { indices, include_global_state: None, partial: false, wait, metadata_json: None, feature_states: None };
     for (repo, name, req) in [
         ("backups", "", create(vec![], false)),
         ("backups", "Bad Name", create(vec![], true)),
@@ -345,6 +359,8 @@ fn operations_refuse_bad_arguments_without_trapping() {
         ("backups", "<x-{now/d{yyyy.MM.dd|Not/Zone}}>", create(vec![], true)),
         ("backups", "ok-name", create(vec!["Bad Index".into()], true)),
         ("", "ok-name", create(vec![], false)),
+        ("backups", "ok-name", ops::CreateRequest { metadata_json: Some("[1]".into()), ..create(vec![], true) }),
+        ("backups", "ok-name", ops::CreateRequest { metadata_json: Some("{".into()), ..create(vec![], false) }),
     ] {
         // Refused before anything is created, or (when only the cluster can tell) a not-created outcome that says why.
         match no_trap("create-snapshot", ops_.call_create_snapshot(&mut *store, repo, name, &req)) {
