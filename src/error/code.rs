@@ -72,7 +72,7 @@ codes! {
     SnapshotFailed = "snapshot_failed", No,
         "the snapshot could not be written; check the repository with `essnap repo verify` and the failures listed in the snapshot";
     RepositoryVerificationFailed = "repository_verification_failed", No,
-        "the nodes cannot read or write the repository location: check that `path.repo` lists it (fs), or the bucket, credentials in the keystore and endpoint (s3)";
+        "the nodes cannot read or write the repository location: check that `path.repo` lists it (fs, and url with file:), `repositories.url.allowed_urls` (other urls), or the bucket or container, the keystore credentials and the endpoint (s3, gcs, azure); the cluster keeps the registration until it is replaced or removed";
     RepositoryInUse = "repository_in_use", Safe,
         "the repository is busy (a snapshot, restore or cleanup is using it); wait and try again";
     RepositoryReadOnly = "repository_read_only", No,
@@ -80,7 +80,7 @@ codes! {
     RepositoryTypeUnknown = "repository_type_unknown", No,
         "no node has a plugin for this repository type: install it on every node and restart (e.g. `bin/opensearch-plugin install repository-s3`; Elasticsearch 8 has s3, gcs and azure built in), or pick a type the cluster has";
     InvalidRepository = "invalid_repository", No,
-        "the repository definition was refused: check its type and settings (fs needs `location` inside `path.repo`, s3 needs `bucket`)";
+        "the repository definition was refused: check its type and settings (fs needs `location` inside `path.repo`, s3 and gcs need `bucket`, url needs `url`)";
     IndexClosed = "index_closed", No,
         "the index is closed: open it (`POST INDEX/_open`) to use it, or to snapshot it on Elasticsearch before 7.2; leave it closed for a restore over it";
     IndexNotFound = "index_not_found", No,
