@@ -168,7 +168,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 /// Query values: unreserved characters, `,` and `*` stay; everything else is escaped.
 const QUERY: &AsciiSet = SEGMENT;
 
-/// Percent-encodes one path segment (a name or a comma-separated list of names).
 /// Longest request line (`POST /a,b,c/_close?... HTTP/1.1`) a batch may produce: the default
 /// `http.max_initial_line_length` of Elasticsearch and OpenSearch is 4 KiB.
 pub const MAX_REQUEST_LINE: usize = 4096;
@@ -207,6 +206,7 @@ pub fn line_batches<E>(names: &[String], build: &dyn Fn(&[String]) -> Result<Req
     Ok(out)
 }
 
+/// Percent-encodes one path segment (a name or a comma-separated list of names).
 pub fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }

@@ -140,50 +140,40 @@ impl RepositorySettings {
     /// The request body: `{"type": ..., "settings": {...}}`.
     pub fn to_body(&self) -> Result<Value, InputError> {
         let settings = match self {
-            RepositorySettings::Fs(fs) => {
-                if fs.location.trim().is_empty() {
-                    return Err(InputError::new("location", "an fs repository needs a location", "give a path listed in path.repo on every node"));
-                }
-                crate::json::to_value(fs)
-            }
-            RepositorySettings::S3(s3) => {
-                if s3.bucket.trim().is_empty() {
-                    return Err(InputError::new("bucket", "an s3 repository needs a bucket", "give the bucket name"));
-                }
-                crate::json::to_value(s3)
-            }
-            RepositorySettings::Url { url } => {
-                if url.trim().is_empty() {
-                    return Err(InputError::new("url", "a url repository needs a url", "give the repository's URL (file:, http:, https:, ftp:, jar:)"));
-                }
-                object([("url", Value::String(url.clone()))])
-            }
+            RepositorySettings::Fs(fs) => crate::json::to_value(fs),
+            RepositorySettings::S3(s3) => crate::json::to_value(s3),
+            RepositorySettings::Url { url } => object([("url", Value::String(url.clone()))]),
             RepositorySettings::Raw { kind, settings } => {
                 if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
                     return Err(InputError::new("type", format!("`{kind}` is not a repository type"), "use fs, s3, url, azure, gcs, hdfs or source"));
                 }
-                // What the server's repository would refuse on creation, said before anything is sent.
-                let required: &[&str] = match kind.as_str() {
-                    "fs" => &["location"],
-                    "s3" | "gcs" => &["bucket"],
-                    "url" => &["url"],
-                    "hdfs" => &["uri", "path"],
-                    _ => &[],
-                };
-                for key in required {
-                    if settings.get(*key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())) {
-                        return Err(InputError::new(*key, format!("{kind} repositories need the setting `{key}`"), format!("give {key}")));
-                    }
-                }
                 Value::Object(settings.clone())
             }
         };
+        let kind = self.kind();
         if let Value::Object(m) = &settings {
+            // Typed or raw, the same rule: what the server's repository would refuse on creation,
+            // said before anything is sent.
+            for (_, key, hint) in REQUIRED_SETTINGS.iter().filter(|(k, ..)| *k == kind) {
+                if m.get(*key).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())) {
+                    return Err(InputError::new(*key, format!("{kind} repositories need the setting `{key}`"), *hint));
+                }
+            }
             refuse_credentials(m)?;
         }
-        Ok(object([("type", Value::String(self.kind().to_string())), ("settings", settings)]))
+        Ok(object([("type", Value::String(kind.to_string())), ("settings", settings)]))
     }
 }
+
+/// Settings a repository type can't be created without (type, setting, what to give).
+const REQUIRED_SETTINGS: &[(&str, &str, &str)] = &[
+    ("fs", "location", "give a path listed in path.repo on every node"),
+    ("s3", "bucket", "give the bucket name"),
+    ("gcs", "bucket", "give the bucket name"),
+    ("url", "url", "give the repository's URL (file:, http:, https:, ftp:, jar:)"),
+    ("hdfs", "uri", "give the namenode's URI, e.g. hdfs://namenode:8020/"),
+    ("hdfs", "path", "give the directory in HDFS"),
+];
 
 /// Repository settings are cluster state, readable by anyone allowed `GET _snapshot`: credentials
 /// belong in each node's keystore. The value is never repeated in the error.
