@@ -197,10 +197,7 @@ impl ops::Guest for crate::Component {
             }),
             ops::RepositorySettings::Url(url) => RepositorySettings::Url { url },
             ops::RepositorySettings::Other(o) => {
-                let settings = essnap::json::from_slice(o.settings_json.as_bytes()).map_err(|e| {
-                    convert::input(&InputError::new("settings-json", format!("not a JSON object: {e}"), "pass the settings as a JSON object, e.g. {\"container\":\"backups\"}"))
-                })?;
-                RepositorySettings::Raw { kind: o.kind, settings }
+                RepositorySettings::Raw { settings: convert::json_object("settings-json", &o.settings_json, r#"{"container": "backups"}"#)?, kind: o.kind }
             }
         };
         let _: Acknowledged = call(CreateRepository { verify: Some(verify), ..CreateRepository::new(name, settings) }.build(&d))?;
@@ -287,12 +284,7 @@ impl ops::Guest for crate::Component {
 
     fn create_snapshot(repository: String, name: String, req: ops::CreateRequest) -> Result<ops::CreateOutcome, t::Error> {
         let d = dialect()?;
-        let metadata = match req.metadata_json {
-            None => None,
-            Some(j) => Some(essnap::json::from_slice(j.as_bytes()).map_err(|e| {
-                convert::input(&InputError::new("metadata", format!("not a JSON object: {e}"), "pass the metadata as a JSON object, e.g. {\"taken_by\": \"essnap\"}"))
-            })?),
-        };
+        let metadata = req.metadata_json.as_deref().map(|j| convert::json_object("metadata", j, r#"{"taken_by": "essnap"}"#)).transpose()?;
         let create = CreateSnapshot {
             indices: req.indices,
             include_global_state: req.include_global_state,

@@ -266,6 +266,13 @@ pub fn plan(p: &RestorePlan) -> t::Plan {
     }
 }
 
+/// A JSON object passed through the WIT as a string (settings, metadata); `field` names it in
+/// the error, `example` shows the shape.
+pub fn json_object(field: &str, json: &str, example: &str) -> Result<serde_json::Map<String, serde_json::Value>, t::Error> {
+    essnap::json::from_slice(json.as_bytes())
+        .map_err(|e| input(&InputError::new(field, format!("not a JSON object: {e}"), format!("pass a JSON object, e.g. {example}"))))
+}
+
 pub fn selection(s: t::RestoreSelection) -> Result<RestoreSelection, t::Error> {
     let rename = match (s.rename_pattern, s.rename_replacement, s.prefix) {
         (None, None, None) => None,
@@ -286,12 +293,7 @@ pub fn selection(s: t::RestoreSelection) -> Result<RestoreSelection, t::Error> {
             )));
         }
     };
-    let index_settings = match s.index_settings_json {
-        None => None,
-        Some(j) => Some(essnap::json::from_slice(j.as_bytes()).map_err(|e| {
-            input(&InputError::new("index-settings", format!("not a JSON object: {e}"), "pass the settings as a JSON object, e.g. {\"index.number_of_replicas\": 0}"))
-        })?),
-    };
+    let index_settings = s.index_settings_json.as_deref().map(|j| json_object("index-settings", j, r#"{"index.number_of_replicas": 0}"#)).transpose()?;
     Ok(RestoreSelection {
         indices: s.indices,
         rename,

@@ -458,20 +458,22 @@ pub fn req_add_repository(name: &str, kind: &str, settings_json: &str, verify: O
     CreateRepository { verify, ..CreateRepository::new(name, s) }.build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
 }
 
+fn snapshot_names(json: &str) -> Result<Vec<String>, JsValue> {
+    essnap::json::from_slice(json.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of snapshot names"))
+}
+
 /// How `names` are deleted on this cluster: the batches, as a JSON array of name arrays (one
 /// request each; see [`req_delete_snapshots`]).
 #[wasm_bindgen(js_name = deleteBatches)]
 pub fn delete_batches(repository: &str, names_json: &str, dialect_json: &str) -> Result<String, JsValue> {
-    let names: Vec<String> = essnap::json::from_slice(names_json.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of snapshot names"))?;
-    let batches = DeleteSnapshots::new(repository, names).batches(&dialect(dialect_json)?).map_err(|e| input_err(&e))?;
+    let batches = DeleteSnapshots::new(repository, snapshot_names(names_json)?).batches(&dialect(dialect_json)?).map_err(|e| input_err(&e))?;
     Ok(to_json(&batches.into_iter().map(|(names, _)| names).collect::<Vec<_>>()))
 }
 
 /// The delete request of one batch from [`delete_batches`].
 #[wasm_bindgen(js_name = reqDeleteSnapshots)]
 pub fn req_delete_snapshots(repository: &str, names_json: &str, dialect_json: &str) -> Result<Req, JsValue> {
-    let names: Vec<String> = essnap::json::from_slice(names_json.as_bytes()).map_err(|e| invalid("snapshots", e, "pass an array of snapshot names"))?;
-    DeleteSnapshots::new(repository, names).build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
+    DeleteSnapshots::new(repository, snapshot_names(names_json)?).build(&dialect(dialect_json)?).map(Req).map_err(|e| input_err(&e))
 }
 
 #[wasm_bindgen(js_name = reqVerifyRepository)]

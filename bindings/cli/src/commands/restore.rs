@@ -95,7 +95,7 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Outcome {
         close_conflicting: a.close_conflicting,
         include_aliases: a.no_aliases.then_some(false),
         index_settings_json: settings.map(|m| serde_json::Value::Object(m).to_string()),
-        ignore_index_settings: a.ignore_index_settings.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        ignore_index_settings: super::list(&a.ignore_index_settings),
     };
     let r = ctx.guest.client.essnap_snapshots_operations().restore().call_plan(&mut ctx.guest.store, &a.repository, &a.snapshot, &sel);
     let handle = ctx.call(r)?;
